@@ -12,6 +12,7 @@ INSTALL_REQUIRES = [
     "keras>=3.15,<3.16",
     "apache-beam[tfrecord]>=2.77,<2.78",
     "tensorflow-datasets>=4.9,<4.10",
+    "importlib_resources",  # tensorflow-datasets imports it without declaring it
     "tensorflow-serving-api>=2.21,<2.22",
     "numpy>=1.26",
     "scipy>=1.11",

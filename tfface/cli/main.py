@@ -7,11 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from tfface import __version__
-from tfface.cli import demo, synth
+from tfface.cli import data, demo, synth
 
 # Subcommands whose implementation has not landed yet, and what they will do.
 PENDING = {
-    "data": "build TFRecord datasets with Apache Beam and validate them",
     "train": "train a system under a tf.distribute strategy",
     "evaluate": "compute FID/KID/IS, SSIM/PSNR, identity and parsing metrics",
     "export": "export a trained system as a TF Serving SavedModel",
@@ -41,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tfface {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    builders = {"synth": synth.add_parser, "demo": demo.add_parser}
+    builders = {"synth": synth.add_parser, "data": data.add_parser, "demo": demo.add_parser}
     for name in ORDER:
         if name in builders:
             builders[name](subparsers)
@@ -55,12 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit code."""
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command not in PENDING:
+    # `tfface data ...` hands unknown arguments to the Beam job (job options and Beam options).
+    passes_through = args.command in PENDING or args.command == "data"
+    if unknown and not passes_through:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help()
         return 0
     try:
+        if args.command == "data":
+            return int(
+                args.handler(args, unknown)
+                if getattr(args, "data_command", None)
+                else args.handler(args)
+            )
         return int(args.handler(args) or 0)
     except (ValueError, TypeError, FileNotFoundError) as error:
         print(f"tfface {args.command}: error: {error}", file=sys.stderr)

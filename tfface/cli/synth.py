@@ -6,8 +6,7 @@ import argparse
 import sys
 
 from tfface.cli.progress import Progress
-from tfface.config import SynthConfig, apply_overrides, get_preset, load_yaml
-from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS
+from tfface.synth.arguments import add_synth_arguments, synth_config_from_arguments
 from tfface.synth.writer import count_images, write_dataset
 
 
@@ -19,70 +18,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "into a human-browsable folder (see tfface/synth/writer.py for the layout).",
     )
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--identities", type=int, help="number of identities")
-    parser.add_argument("--size", type=int, help="image side in pixels")
-    parser.add_argument("--uv-size", type=int, help="UV texture side in texels")
-    parser.add_argument("--seed", type=int, help="dataset seed")
-    parser.add_argument("--first-identity", type=int, help="index of the first identity")
-    parser.add_argument("--yaws", type=float, nargs="+", help="yaws in degrees, [-90, 90]")
-    parser.add_argument("--pitches", type=float, nargs="+", help="pitches in degrees, [-60, 60]")
-    parser.add_argument("--rolls", type=float, nargs="+", help="rolls in degrees, [-90, 90]")
-    parser.add_argument(
-        "--domains", nargs="+", metavar="DOMAIN", help=f"any of: {', '.join(DOMAINS)}"
-    )
-    parser.add_argument(
-        "--occluders", nargs="*", metavar="OCCLUDER", help=f"any of: {', '.join(OCCLUDERS)}"
-    )
-    parser.add_argument(
-        "--expressions", nargs="+", metavar="EXPRESSION", help=f"any of: {', '.join(EXPRESSIONS)}"
-    )
-    parser.add_argument(
-        "--preset", default="default", help="synthfaces preset to start from (default, demo, tiny)"
-    )
-    parser.add_argument("--config", help="YAML file with SynthConfig keys (instead of a preset)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config key",
-    )
+    add_synth_arguments(parser)
     parser.set_defaults(handler=run)
 
 
-def build_config(args: argparse.Namespace) -> SynthConfig:
-    """Preset or YAML file, then the explicit flags, then --set overrides."""
-    config = (
-        load_yaml(args.config, SynthConfig)
-        if args.config
-        else get_preset("synthfaces", args.preset)
-    )
-    flags = {
-        "identities": args.identities,
-        "image_size": args.size,
-        "uv_size": args.uv_size,
-        "seed": args.seed,
-        "first_identity": args.first_identity,
-        "yaws": args.yaws,
-        "pitches": args.pitches,
-        "rolls": args.rolls,
-        "domains": args.domains,
-        "occluders": args.occluders,
-        "expressions": args.expressions,
-    }
-    overrides = []
-    for key, value in flags.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            value = "[" + ", ".join(str(item) for item in value) + "]"
-        overrides.append(f"{key}={value}")
-    return apply_overrides(config, overrides + list(args.overrides))
-
-
 def run(args: argparse.Namespace) -> int:
-    config = build_config(args)
+    config = synth_config_from_arguments(args)
     total = count_images(config)
     print(
         f"rendering {total} images of {config.identities} identities at {config.image_size} px into {args.out}",
@@ -91,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(total, "images")
     summary = write_dataset(config, args.out, progress=progress.update)
     print(
-        f"wrote {summary['images']} images of {summary['identities']} identities to {args.out} (index: {args.out}/dataset.json)"
+        f"wrote {summary['images']} images of {summary['identities']} identities to {args.out} "
+        f"(index: {args.out}/dataset.json)"
     )
     return 0

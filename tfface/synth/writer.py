@@ -27,10 +27,10 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from tfface import __version__
 from tfface.config import SynthConfig, save_resolved, to_dict
+from tfface.data.features import encode_png, encode_png16, encode_uv
 from tfface.data.labels import CELEBAMASK_HQ_19, PORTRAIT_11, colorize
 from tfface.synth.synthfaces import SynthFaces
 
@@ -73,52 +73,10 @@ def count_images(config: SynthConfig) -> int:
 
 def save_png(path: Path, array: np.ndarray) -> None:
     """Writes uint8 (H, W), (H, W, 1), (H, W, 3), bool masks, or uint16 (H, W, 3) as PNG."""
-    if array.dtype == bool:
-        array = array.astype(np.uint8) * 255
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[..., 0]
-    if array.dtype == np.uint16 and array.ndim == 3:
-        _save_png16_rgb(path, array)
-        return
-    Image.fromarray(array).save(path, optimize=False, compress_level=3)
-
-
-def _save_png16_rgb(path: Path, array: np.ndarray) -> None:
-    """16-bit RGB PNG (PIL cannot write it from an array, so encode with zlib directly)."""
-    import struct
-    import zlib
-
-    height, width, _ = array.shape
-    rows = np.concatenate(
-        [
-            np.zeros((height, 1), dtype=np.uint8),
-            array.astype(">u2").view(np.uint8).reshape(height, -1),
-        ],
-        axis=1,
-    )
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
-    payload = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-        + chunk(b"IEND", b"")
-    )
-    path.write_bytes(payload)
-
-
-def encode_uv(uv_coords: np.ndarray, visibility: np.ndarray) -> np.ndarray:
-    """uint16 (H, W, 3): u, v and visibility scaled to 0..65535 (lossless to 1.5e-5)."""
-    channels = np.concatenate([uv_coords, visibility[..., None].astype(np.float32)], axis=-1)
-    return np.round(np.clip(channels, 0.0, 1.0) * 65535.0).astype(np.uint16)
+    if array.dtype == np.uint16:
+        path.write_bytes(encode_png16(array))
+    else:
+        path.write_bytes(encode_png(array))
 
 
 def write_view(generator: SynthFaces, config: SynthConfig, view: View, folder: Path) -> int:

@@ -1,0 +1,116 @@
+"""Beam job `synthfaces`: identities x poses x expressions x domains x occluders -> TFRecords.
+
+One input item per identity, so each worker paints an identity's textures once
+and renders all its views. Splits are by identity (a person never appears in
+two splits). Options beyond the SynthConfig flags:
+`--with-uv-texture` stores the full UV texture in every example and
+`--pair-with-frontal` adds the frontal view of the same identity, domain and
+expression as `target_image` / `target_label_map_11` / `target_pose` (pose
+editing and face rotation pairs).
+
+    tfface data build synthfaces --output DIR --identities 100 --size 128 \\
+        --yaws -60 -30 0 30 60 --domains rgb nir [--occluders hand hat] [Beam options]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.processing import SourceDoFn
+from tfface.config import SynthConfig, to_dict
+from tfface.data.features import encode_uv
+from tfface.synth.arguments import add_synth_arguments, synth_config_from_arguments
+from tfface.synth.writer import iterate_views
+
+SOURCE = "synthfaces"
+
+
+class SynthFacesDoFn(SourceDoFn):
+    """Renders every view of one identity (the input item)."""
+
+    def __init__(
+        self, config: SynthConfig, with_uv_texture: bool, pair_with_frontal: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+        self.with_uv_texture = with_uv_texture
+        self.pair_with_frontal = pair_with_frontal
+        self.generator = None
+
+    def load(self) -> None:
+        from tfface.synth import SynthFaces
+
+        self.generator = SynthFaces(self.config.seed, self.config.image_size, self.config.uv_size)
+
+    def key(self, item: int) -> str:
+        return f"{SOURCE}/seed{self.config.seed}/identity{item:05d}"
+
+    def convert(self, item: int) -> Iterator[tuple[dict[str, Any], str]]:
+        if self.generator is None:
+            self.load()
+        config = self.config
+        single = SynthConfig(**{**to_dict(config), "first_identity": item, "identities": 1})
+        for view in iterate_views(single):
+            for domain in config.domains:
+                frontal = None
+                if self.pair_with_frontal:
+                    frontal = self.generator.sample(
+                        item, 0.0, 0.0, 0.0, domain, None, view.expression
+                    )
+                for occluder in (None, *config.occluders):
+                    sample = self.generator.sample(
+                        item, view.yaw, view.pitch, view.roll, domain, occluder, view.expression
+                    )
+                    record = {
+                        "key": f"{self.key(item)}/{view.name}/{domain}/{occluder or 'none'}",
+                        "image": sample["image"],
+                        "label_map_19": sample["label_map_19"],
+                        "label_map_11": sample["label_map_11"],
+                        "face_mask": sample["face_mask"],
+                        "landmarks": sample["landmarks"],
+                        "pose": sample["pose"],
+                        "identity": item,
+                        "domain": domain,
+                        "occluder": occluder or "",
+                        "uv_coords": encode_uv(sample["uv_coords"], sample["visibility"]),
+                    }
+                    if occluder is not None:
+                        record["occlusion_mask"] = sample["occlusion_mask"]
+                        record["image_unoccluded"] = sample["image_unoccluded"]
+                    if self.with_uv_texture:
+                        record["uv_texture"] = sample["uv_texture"]
+                    if frontal is not None:
+                        record["target_image"] = frontal["image"]
+                        record["target_label_map_11"] = frontal["label_map_11"]
+                        record["target_pose"] = frontal["pose"]
+                    yield record, f"identity{item}"
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = job_parser(SOURCE, "Render SynthFaces into sharded TFRecords.")
+    add_synth_arguments(parser)
+    parser.add_argument(
+        "--with-uv-texture", action="store_true", help="store the UV texture in every example"
+    )
+    parser.add_argument(
+        "--pair-with-frontal", action="store_true", help="add the frontal view as the target"
+    )
+    arguments, options = parse_job_arguments(parser, argv)
+    config = synth_config_from_arguments(arguments)
+    dofn = SynthFacesDoFn(
+        config,
+        arguments.with_uv_texture,
+        arguments.pair_with_frontal,
+        fractions=arguments.fractions,
+        salt=arguments.split_salt,
+        image_format=arguments.image_format,
+        jpeg_quality=arguments.jpeg_quality,
+    )
+    items = list(range(config.first_identity, config.first_identity + config.identities))
+    return run_job(SOURCE, items, dofn, arguments, options, {"synth_config": to_dict(config)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Suite-wide setup: quiet TensorFlow, and split the CPU into 2 logical devices.
+
+With two logical CPU devices `tf.distribute.MirroredStrategy` runs with 2
+replicas on any machine, so distribution tests compare 2 replicas with one
+device. This must happen before TensorFlow initialises its runtime.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def pytest_configure(config) -> None:
+    import tensorflow as tf
+
+    cpus = tf.config.list_physical_devices("CPU")
+    try:
+        tf.config.set_logical_device_configuration(
+            cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
+        )
+    except RuntimeError:  # the runtime was initialised already (a plugin imported TF first)
+        pass

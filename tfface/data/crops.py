@@ -1,0 +1,155 @@
+"""Component crops for mask-guided editing (S1408 thesis sec. 3.1.1 and 4.2.1-4.2.2).
+
+Eyes and mouth are cropped from the image around the centre of their mask
+component with fixed sizes (mouth 80 x 144, eyes 32 x 48 at 256 px, scaled
+with the image size); a crop that would cross the image border is shifted to
+stay inside. Optional variants: eye crops that keep only the eye pixels, and
+the 10% "append region": component masks enlarged by 10% about their centre,
+used by the parsing loss. All functions work on batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tensorflow as tf
+
+from tfface.data.labels import LEFT_EYE_11, MOUTH_COMPONENT_11, RIGHT_EYE_11
+
+# (height, width) at 256 px (SEEDS.md: scaled with the image size).
+MOUTH_CROP = (80, 144)
+EYE_CROP = (32, 48)
+COMPONENTS = {"left_eye": LEFT_EYE_11, "right_eye": RIGHT_EYE_11, "mouth": MOUTH_COMPONENT_11}
+
+
+@dataclass(frozen=True)
+class CropSizes:
+    """Crop sizes (height, width) for an image size."""
+
+    left_eye: tuple[int, int]
+    right_eye: tuple[int, int]
+    mouth: tuple[int, int]
+
+    @classmethod
+    def for_image_size(cls, image_size: int) -> CropSizes:
+        def scale(size: tuple[int, int]) -> tuple[int, int]:
+            return (
+                max(2, round(size[0] * image_size / 256)),
+                max(2, round(size[1] * image_size / 256)),
+            )
+
+        return cls(scale(EYE_CROP), scale(EYE_CROP), scale(MOUTH_CROP))
+
+
+def component_mask(label_map: tf.Tensor, labels: tuple[int, ...]) -> tf.Tensor:
+    """bool (B, H, W): pixels whose label is one of `labels` (label_map int (B, H, W))."""
+    label_map = tf.cast(label_map, tf.int32)
+    return tf.reduce_any(tf.equal(label_map[..., None], tf.constant(labels, tf.int32)), axis=-1)
+
+
+def _first_and_last(flags: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Indices of the first and last True along the last axis of bool (B, N)."""
+    as_int = tf.cast(flags, tf.int32)
+    size = tf.shape(flags)[-1]
+    first = tf.argmax(as_int, axis=-1, output_type=tf.int32)
+    last = size - 1 - tf.argmax(tf.reverse(as_int, axis=[-1]), axis=-1, output_type=tf.int32)
+    return first, last
+
+
+def component_centre(mask: tf.Tensor) -> tf.Tensor:
+    """float32 (B, 2) (row, column) centre of each mask's bounding box; the image centre when empty."""
+    height, width = tf.shape(mask)[1], tf.shape(mask)[2]
+    rows, columns = tf.reduce_any(mask, axis=2), tf.reduce_any(mask, axis=1)
+    top, bottom = _first_and_last(rows)
+    left, right = _first_and_last(columns)
+    centre = tf.cast(tf.stack([top + bottom, left + right], axis=-1), tf.float32) / 2.0
+    image_centre = tf.cast(tf.stack([height - 1, width - 1]), tf.float32) / 2.0
+    empty = tf.logical_not(tf.reduce_any(rows, axis=-1))
+    return tf.where(empty[:, None], image_centre[None], centre)
+
+
+def crop_boxes(
+    centre: tf.Tensor, size: tuple[int, int], height: tf.Tensor, width: tf.Tensor
+) -> tf.Tensor:
+    """int32 (B, 2) top-left corners of `size` crops centred on `centre`, shifted to stay inside."""
+    top = tf.cast(tf.round(centre[:, 0] - (size[0] - 1) / 2), tf.int32)
+    left = tf.cast(tf.round(centre[:, 1] - (size[1] - 1) / 2), tf.int32)
+    top = tf.clip_by_value(top, 0, tf.maximum(height - size[0], 0))
+    left = tf.clip_by_value(left, 0, tf.maximum(width - size[1], 0))
+    return tf.stack([top, left], axis=-1)
+
+
+def _crop(images: tf.Tensor, boxes: tf.Tensor, size: tuple[int, int]) -> tf.Tensor:
+    """Exact pixel crops (B, h, w, C) at integer top-left corners (B, 2)."""
+    height = tf.cast(tf.shape(images)[1] - 1, tf.float32)
+    width = tf.cast(tf.shape(images)[2] - 1, tf.float32)
+    top, left = tf.cast(boxes[:, 0], tf.float32), tf.cast(boxes[:, 1], tf.float32)
+    normalised = tf.stack(
+        [top / height, left / width, (top + size[0] - 1) / height, (left + size[1] - 1) / width],
+        axis=-1,
+    )
+    indices = tf.range(tf.shape(images)[0])
+    return tf.image.crop_and_resize(images, normalised, indices, size, method="nearest")
+
+
+def component_crops(
+    images: tf.Tensor, label_maps: tf.Tensor, sizes: CropSizes, eye_pixels_only: bool = False
+) -> dict[str, tf.Tensor]:
+    """Crops of both eyes and the mouth.
+
+    Args:
+        images: float32 (B, H, W, C) in [-1, 1].
+        label_maps: uint8/int (B, H, W) PORTRAIT_11 labels.
+        sizes: crop sizes.
+        eye_pixels_only: eye crops keep only the eye pixels; the rest becomes -1 (black).
+
+    Returns:
+        {'crop_left_eye': (B, h, w, C), 'crop_right_eye', 'crop_mouth', and 'box_<name>':
+        int32 (B, 2) top-left corners (row, column) for placing features back}.
+    """
+    height, width = tf.shape(images)[1], tf.shape(images)[2]
+    outputs = {}
+    for name, labels in COMPONENTS.items():
+        size = getattr(sizes, name)
+        mask = component_mask(label_maps, labels)
+        boxes = crop_boxes(component_centre(mask), size, height, width)
+        crop = _crop(images, boxes, size)
+        if eye_pixels_only and name != "mouth":
+            keep = _crop(tf.cast(mask, images.dtype)[..., None], boxes, size)
+            crop = crop * keep - (1.0 - keep)
+        outputs[f"crop_{name}"] = crop
+        outputs[f"box_{name}"] = boxes
+    return outputs
+
+
+def append_regions(
+    label_maps: tf.Tensor, labels: tuple[int, ...], expansion: float = 0.1
+) -> tf.Tensor:
+    """float32 (B, H, W, 1): component masks enlarged by `expansion` about their centre (sec. 4.2.2)."""
+    mask = component_mask(label_maps, labels)
+    centre = component_centre(mask)
+    scale = 1.0 / (1.0 + expansion)
+    # Output pixel (x, y) reads the mask at centre + (p - centre) / (1 + expansion).
+    zeros = tf.zeros_like(centre[:, 0])
+    transforms = tf.stack(
+        [
+            zeros + scale,
+            zeros,
+            centre[:, 1] * (1 - scale),
+            zeros,
+            zeros + scale,
+            centre[:, 0] * (1 - scale),
+            zeros,
+            zeros,
+        ],
+        axis=-1,
+    )
+    enlarged = tf.raw_ops.ImageProjectiveTransformV3(
+        images=tf.cast(mask, tf.float32)[..., None],
+        transforms=transforms,
+        output_shape=tf.shape(mask)[1:3],
+        fill_value=0.0,
+        interpolation="NEAREST",
+        fill_mode="CONSTANT",
+    )
+    return tf.maximum(enlarged, tf.cast(mask, tf.float32)[..., None])
