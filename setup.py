@@ -9,6 +9,7 @@ ROOT = Path(__file__).parent
 INSTALL_REQUIRES = [
     # The full `tensorflow` wheel (not tensorflow-cpu): tensorflow-serving-api depends on it.
     "tensorflow>=2.21,<2.22",
+    "tensorboard>=2.20",  # tf.summary writers (TensorFlow 2.21 no longer installs it)
     "keras>=3.15,<3.16",
     "apache-beam[tfrecord]>=2.77,<2.78",
     "tensorflow-datasets>=4.9,<4.10",

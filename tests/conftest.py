@@ -8,8 +8,12 @@ device. This must happen before TensorFlow initialises its runtime.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Shared test helpers (tiny systems, fixtures builders) live in tests/helpers.
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
 
 def pytest_configure(config) -> None:

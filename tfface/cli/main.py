@@ -7,11 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from tfface import __version__
-from tfface.cli import data, demo, synth
+from tfface.cli import data, demo, synth, train
 
 # Subcommands whose implementation has not landed yet, and what they will do.
 PENDING = {
-    "train": "train a system under a tf.distribute strategy",
     "evaluate": "compute FID/KID/IS, SSIM/PSNR, identity and parsing metrics",
     "export": "export a trained system as a TF Serving SavedModel",
     "serve": "serve exports over gRPC and REST (TF Serving protocol)",
@@ -40,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tfface {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    builders = {"synth": synth.add_parser, "data": data.add_parser, "demo": demo.add_parser}
+    builders = {
+        "synth": synth.add_parser,
+        "data": data.add_parser,
+        "train": train.add_parser,
+        "demo": demo.add_parser,
+    }
     for name in ORDER:
         if name in builders:
             builders[name](subparsers)

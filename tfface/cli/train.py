@@ -1,0 +1,50 @@
+"""`tfface train SYSTEM --preset P --data DIR --out RUN_DIR [--set k=v] [--strategy ...] [--resume]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tfface.training.strategy import STRATEGIES
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("train", help="train a system under a tf.distribute strategy")
+    parser.add_argument("system", help="system name (see README: systems table)")
+    parser.add_argument("--preset", default="tiny", help="config preset (paper, tiny, ...)")
+    parser.add_argument("--config", help="YAML config file instead of a preset")
+    parser.add_argument("--data", default="", help="dataset folder built by `tfface data build`")
+    parser.add_argument("--out", required=True, help="run directory (config, checkpoints, logs)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key",
+    )
+    parser.add_argument(
+        "--strategy", choices=STRATEGIES, default="default", help="distribution strategy"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the latest checkpoint in --out"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tfface.training.train import TrainRequest, train
+
+    summary = train(
+        TrainRequest(
+            system=args.system,
+            run_dir=args.out,
+            data_dir=args.data,
+            preset=args.preset,
+            config_file=args.config,
+            overrides=tuple(args.overrides),
+            strategy=args.strategy,
+            resume=args.resume,
+        )
+    )
+    print(f"{args.out}: {summary['steps']} steps, checkpoint {summary['latest_checkpoint']}")
+    return 0

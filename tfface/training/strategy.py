@@ -1,0 +1,75 @@
+"""Choosing the tf.distribute strategy: one device, MirroredStrategy, MultiWorkerMirroredStrategy.
+
+- `default`: the default strategy (one device; GPU 0 if there is one).
+- `mirrored`: `MirroredStrategy` over all GPUs, or, on a CPU-only machine, over
+  the logical CPU devices (split the CPU first with `split_cpu(n)` to run N
+  replicas on one CPU, as the tests do).
+- `multiworker`: `MultiWorkerMirroredStrategy`, cluster from the `TF_CONFIG`
+  environment variable (one process per machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import tensorflow as tf
+
+STRATEGIES = ("default", "mirrored", "multiworker")
+
+
+def split_cpu(replicas: int) -> None:
+    """Splits the first CPU into `replicas` logical devices (before TensorFlow initialises)."""
+    cpus = tf.config.list_physical_devices("CPU")
+    try:
+        tf.config.set_logical_device_configuration(
+            cpus[0], [tf.config.LogicalDeviceConfiguration()] * replicas
+        )
+    except RuntimeError as error:
+        existing = len(tf.config.list_logical_devices("CPU"))
+        if existing != replicas:
+            raise RuntimeError(
+                f"cannot split the CPU into {replicas} devices after TensorFlow initialised ({existing} exist)"
+            ) from error
+
+
+def make_strategy(kind: str = "default") -> tf.distribute.Strategy:
+    """The strategy called `kind` (see the module docstring)."""
+    if kind == "default":
+        return tf.distribute.get_strategy()
+    if kind == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = [device.name for device in gpus] or [
+            device.name for device in tf.config.list_logical_devices("CPU")
+        ]
+        return tf.distribute.MirroredStrategy(devices)
+    if kind == "multiworker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError(
+                "--strategy multiworker needs the TF_CONFIG environment variable (cluster and task)"
+            )
+        try:
+            json.loads(os.environ["TF_CONFIG"])
+        except json.JSONDecodeError as error:
+            raise ValueError(f"TF_CONFIG is not valid JSON: {error}") from error
+        options = tf.distribute.experimental.CommunicationOptions(
+            implementation=tf.distribute.experimental.CommunicationImplementation.AUTO
+        )
+        return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+    raise ValueError(f"unknown strategy {kind!r}; choose one of {', '.join(STRATEGIES)}")
+
+
+def is_chief() -> bool:
+    """True on the process that writes checkpoints and logs.
+
+    That is the only process without TF_CONFIG, the 'chief' task, or worker 0
+    of a cluster without a chief (MultiWorkerMirroredStrategy's convention).
+    """
+    config = json.loads(os.environ.get("TF_CONFIG", "{}"))
+    task = config.get("task")
+    if not task:
+        return True
+    if task.get("type") == "chief":
+        return True
+    has_chief = "chief" in config.get("cluster", {})
+    return task.get("type") == "worker" and task.get("index", 0) == 0 and not has_chief

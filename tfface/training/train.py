@@ -1,0 +1,166 @@
+"""`tfface train`: config -> strategy -> system -> fit with checkpoints, logs and exact resume.
+
+Run directory layout:
+
+    RUN_DIR/config.yaml       the resolved config (preset + YAML + --set overrides)
+    RUN_DIR/run.json          system name, preset, strategy, steps done, tfface version
+    RUN_DIR/checkpoints/      tf.train.CheckpointManager: networks, optimizers, EMA, seed, step
+    RUN_DIR/logs/             TensorBoard scalars and image grids
+
+Resuming (`--resume`) restores the latest checkpoint and skips the batches
+already consumed, so "train 2 + resume 2" equals "train 4" for deterministic
+data. Starting a new run in a folder that has checkpoints is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from tfface import __version__
+from tfface.config import apply_overrides, get_preset, load_yaml, save_resolved
+from tfface.systems import registry
+from tfface.training.callbacks import CheckpointEvery, ImageGrids
+from tfface.training.strategy import is_chief, make_strategy
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What `tfface train` was asked to do."""
+
+    system: str
+    run_dir: str
+    data_dir: str = ""
+    preset: str = "tiny"
+    config_file: str | None = None
+    overrides: tuple[str, ...] = ()
+    strategy: str = "default"
+    resume: bool = False
+    verbose: int = 1
+
+
+def resolve_config(request: TrainRequest) -> Any:
+    """Preset (or YAML file), then --set overrides, then the data directory."""
+    spec = registry.get(request.system)
+    config = (
+        load_yaml(request.config_file, spec.config_class)
+        if request.config_file
+        else get_preset(request.system, request.preset)
+    )
+    overrides = list(request.overrides)
+    if request.data_dir:
+        overrides.append(f"data.data_dir={request.data_dir}")
+    return apply_overrides(config, overrides)
+
+
+class StepProgress(keras.callbacks.Callback):
+    """One line per `every` steps: step, images/s, ETA and the logged losses (stderr)."""
+
+    def __init__(self, total_steps: int, batch_size: int, every: int, step: tf.Variable) -> None:
+        super().__init__()
+        self.total_steps, self.batch_size, self.every, self.step = (
+            total_steps,
+            batch_size,
+            every,
+            step,
+        )
+        self.start = time.monotonic()
+        self.first_step: int | None = None
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        step = int(self.step.numpy())
+        if self.first_step is None:
+            self.first_step = step - 1
+            self.start = time.monotonic()
+        if step % self.every and step != self.total_steps:
+            return
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        done = step - self.first_step
+        rate = done * self.batch_size / elapsed
+        eta = (self.total_steps - step) * elapsed / max(done, 1)
+        losses = " ".join(f"{name}={float(value):.4f}" for name, value in (logs or {}).items())
+        print(
+            f"step {step}/{self.total_steps} {rate:.1f} images/s ETA {eta:.0f}s {losses}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def train(request: TrainRequest) -> dict[str, Any]:
+    """Runs (or resumes) training; returns the run summary written to run.json."""
+    spec = registry.get(request.system)
+    config = resolve_config(request)
+    run_dir = Path(request.run_dir)
+    checkpoint_dir = run_dir / "checkpoints"
+    if (
+        not request.resume
+        and checkpoint_dir.exists()
+        and tf.train.latest_checkpoint(str(checkpoint_dir))
+    ):
+        raise ValueError(
+            f"{run_dir} already has checkpoints: pass --resume to continue it, or choose a new --out"
+        )
+    if request.resume and not tf.train.latest_checkpoint(str(checkpoint_dir)):
+        raise ValueError(f"--resume: no checkpoint in {checkpoint_dir}")
+    strategy = make_strategy(request.strategy)
+    with strategy.scope():
+        system = spec.build(config)
+        spec.compile(system, config)
+        system.enable_ema()
+    checkpoint = system.checkpoint()
+    manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=3)
+    if request.resume:
+        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+    chief = is_chief()
+    if chief:
+        save_resolved(config, run_dir)
+    done = int(system.step_counter.numpy())
+    total = config.train.steps
+    remaining = total - done
+    summary = {
+        "system": request.system,
+        "preset": request.preset,
+        "strategy": request.strategy,
+        "tfface_version": __version__,
+    }
+    if remaining <= 0:
+        print(f"{run_dir}: already trained {done}/{total} steps", file=sys.stderr)
+    else:
+        # Skip what earlier runs consumed; stop after exactly `remaining` steps (Keras ends the
+        # last epoch when the data runs out).
+        dataset = spec.dataset(config, config.data.data_dir).skip(done).take(remaining)
+        log_every = min(config.train.log_every, remaining)
+        callbacks: list[keras.callbacks.Callback] = [
+            StepProgress(total, config.train.batch_size, log_every, system.step_counter),
+        ]
+        if chief:
+            callbacks.append(
+                CheckpointEvery(manager, config.train.checkpoint_every, system.step_counter)
+            )
+            if spec.preview is not None:
+                preview_batch = next(iter(spec.dataset(config, config.data.data_dir)))
+                callbacks.append(
+                    ImageGrids(
+                        run_dir / "logs",
+                        lambda model: spec.preview(model, preview_batch),
+                        log_every,
+                        system.step_counter,
+                    )
+                )
+        epochs = math.ceil(remaining / log_every)
+        system.fit(
+            dataset, steps_per_epoch=log_every, epochs=epochs, callbacks=callbacks, verbose=0
+        )
+    summary["steps"] = int(system.step_counter.numpy())
+    summary["latest_checkpoint"] = manager.latest_checkpoint
+    if chief:
+        (run_dir / "run.json").write_text(json.dumps(summary, indent=1))
+    return summary
