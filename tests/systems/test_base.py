@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from toy_system import ToySystem, tiny_networks, toy_batches
-
-import keras
 
 
 def make_system(strategy: tf.distribute.Strategy, ema: bool = False) -> ToySystem:
