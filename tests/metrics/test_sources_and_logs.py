@@ -1,0 +1,51 @@
+"""Export layouts, the run-dir hook, TensorBoard scalar reading and the loss-curve plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tfface.metrics.event_logs import plot_scalars, read_scalars
+from tfface.metrics.sources import SourceNotSupportedError, find_export_version, load_run
+
+
+def fake_export(path: Path) -> Path:
+    path.mkdir(parents=True)
+    (path / "saved_model.pb").write_bytes(b"")
+    return path
+
+
+def test_export_layouts(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    fake_export(base / "faces" / "1")
+    newest = fake_export(base / "faces" / "3")
+    (base / "faces" / "tmp-4").mkdir()  # not a version
+    assert find_export_version(newest) == newest  # a version dir
+    assert find_export_version(base / "faces") == newest  # <base>/<name>: highest version
+    assert find_export_version(base) == newest  # a base with a single model
+    fake_export(base / "other" / "1")
+    with pytest.raises(SourceNotSupportedError, match="several models"):
+        find_export_version(base)
+    assert find_export_version(tmp_path / "missing") is None
+
+
+def test_load_run_hook_says_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(SourceNotSupportedError) as error:
+        load_run(tmp_path)
+    message = str(error.value)
+    assert (
+        "evaluating training runs needs the training framework (tfface train), not available yet"
+        in message
+    )
+
+
+def test_read_and_plot_scalars(tensorboard_logs: Path, tmp_path: Path) -> None:
+    scalars = read_scalars(tensorboard_logs)
+    assert set(scalars) == {"train/loss", "validation/loss"}
+    assert [step for step, _ in scalars["train/loss"]] == [0, 1, 2, 3, 4]
+    assert scalars["validation/loss"][1][1] == pytest.approx(1.0)
+    path = plot_scalars(scalars, tmp_path / "curves.png", title="run")
+    assert path.stat().st_size > 1000
+    with pytest.raises(ValueError):
+        plot_scalars({}, tmp_path / "none.png")

@@ -1,0 +1,137 @@
+"""`tfface evaluate`: metrics of an export on a dataset split -> report.json / .md / .html.
+
+    tfface evaluate exports/pose_editing --data data/synthfaces --metrics fid,ssim,psnr \\
+        --by yaw --out eval/ [--reference-stats real.npz | --save-stats real.npz]
+
+See tfface/metrics/run_evaluation.py for the outputs and tfface/metrics/fid.py for
+the FID protocol (and why its values are comparable between tfface runs only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tfface.metrics.evaluation_options import (
+    METRIC_DESCRIPTIONS,
+    EvaluationOptions,
+    parse_metrics,
+)
+
+
+def _metrics_argument(text: str) -> tuple[str, ...]:
+    try:
+        return parse_metrics(text)
+    except ValueError as error:  # argparse prints ArgumentTypeError messages as they are
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="compute FID/KID/IS, SSIM/PSNR, identity and parsing metrics of an export",
+        description="Evaluate a TF Serving export (<base>/<name>[/<version>]) on a dataset split: "
+        "the export's 'image' output is compared with the dataset's target image. Metrics: "
+        + "; ".join(f"{name}: {text}" for name, text in METRIC_DESCRIPTIONS.items()),
+    )
+    parser.add_argument("source", help="export dir (<base>/<name>[/<version>]) or run dir")
+    parser.add_argument("--data", required=True, help="dataset dir (<split>-*.tfrecord) or glob")
+    parser.add_argument(
+        "--metrics", required=True, type=_metrics_argument, help="comma-separated names"
+    )
+    parser.add_argument("--split", default="test", help="split of a dataset dir (default test)")
+    parser.add_argument("--by", choices=("yaw", "pitch", "roll"), help="breakdown by pose bucket")
+    parser.add_argument("--out", default="evaluation", help="report folder (default ./evaluation)")
+    parser.add_argument("--reference-stats", type=Path, help="cached real-set statistics (.npz)")
+    parser.add_argument("--save-stats", type=Path, help="cache the real-set statistics (.npz)")
+    parser.add_argument("--weights-dir", type=Path, help="folder of keras.applications weights")
+    parser.add_argument("--max-examples", type=int, help="evaluate at most N examples")
+    parser.add_argument("--batch-size", type=int, default=16, help="global batch size")
+    parser.add_argument("--image-size", type=int, help="resize the dataset images to this side")
+    parser.add_argument("--signature", default="serving_default", help="export signature")
+    parser.add_argument(
+        "--target",
+        help="dataset image compared with the output (default: "
+        "target_image if present, else image)",
+    )
+    parser.add_argument("--perceptual-weights", type=Path, help="LPIPS linear weights (.npz)")
+    parser.add_argument("--identity-model", type=Path, help="face-embedding export (identity)")
+    parser.add_argument("--parser-model", type=Path, help="face-parser export (miou)")
+    parser.add_argument("--diversity-inputs", type=int, default=10, help="diversity: N inputs")
+    parser.add_argument("--diversity-samples", type=int, default=10, help="diversity: M samples")
+    parser.add_argument("--kid-subset-size", type=int, default=1000, help="KID subset size")
+    parser.add_argument("--grid-examples", type=int, default=8, help="rows of the sample grid")
+    parser.add_argument(
+        "--fid-sqrt",
+        choices=("sqrtm", "eigh"),
+        default="sqrtm",
+        help="FID matrix square root: sqrtm (reference) or eigh (faster, same value)",
+    )
+    parser.add_argument("--logs", type=Path, help="TensorBoard logs for loss curves")
+    parser.add_argument(
+        "--strategy",
+        choices=("default", "mirrored"),
+        default="default",
+        help="tf.distribute strategy of the feature extraction",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of latents and KID subsets")
+    # Tests only: random InceptionV3 / VGG16 weights (same compute, meaningless values).
+    parser.add_argument("--feature-weights", default="imagenet", help=argparse.SUPPRESS)
+    parser.set_defaults(handler=run)
+
+
+def options_from_arguments(args: argparse.Namespace) -> EvaluationOptions:
+    return EvaluationOptions(
+        metrics=args.metrics,
+        data=args.data,
+        split=args.split,
+        by=args.by,
+        batch_size=args.batch_size,
+        max_examples=args.max_examples,
+        image_size=args.image_size,
+        target=args.target,
+        signature=args.signature,
+        reference_stats=args.reference_stats,
+        save_stats=args.save_stats,
+        feature_weights=args.feature_weights,
+        weights_dir=args.weights_dir,
+        perceptual_weights=args.perceptual_weights,
+        identity_model=args.identity_model,
+        parser_model=args.parser_model,
+        diversity_inputs=args.diversity_inputs,
+        diversity_samples=args.diversity_samples,
+        kid_subset_size=args.kid_subset_size,
+        grid_examples=args.grid_examples,
+        fid_sqrt=args.fid_sqrt,
+        logs=args.logs,
+        seed=args.seed,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import tensorflow as tf
+
+    from tfface.cli.progress import Progress
+    from tfface.metrics.evaluation_inputs import example_count, resolve_data
+    from tfface.metrics.report import summary_text
+    from tfface.metrics.run_evaluation import evaluate
+    from tfface.metrics.sources import load_source
+
+    options = options_from_arguments(args)
+    source = load_source(args.source, options.signature)  # run dirs: a clear error, first
+    strategy = tf.distribute.MirroredStrategy() if args.strategy == "mirrored" else None
+    _, info = resolve_data(options.data, options.split)
+    total = example_count(info, options.split) or 0
+    if options.max_examples is not None:
+        total = min(total, options.max_examples) if total else options.max_examples
+    print(
+        f"evaluating {args.source} on {options.data} ({options.split}): "
+        f"{', '.join(options.metrics)}",
+        file=sys.stderr,
+    )
+    progress = Progress(total, "examples")
+    report = evaluate(args.source, options, args.out, strategy, progress.update, source=source)
+    print(summary_text(report))
+    print(f"wrote {args.out}/report.json, report.md, report.html")
+    return 0
