@@ -1,0 +1,350 @@
+"""Serving latency and throughput: in-process SavedModel call vs gRPC vs REST round trips.
+
+Issue "SavedModel export and TensorFlow Serving". For each model, batch 1, uint8 images:
+
+* latency p50 / p99 of (a) the SavedModel signature called in this process
+  (`loaded.signatures["serving_default"](image=...)` + `.numpy()`, what a Python TF consumer
+  pays), (b) a gRPC Predict round trip to `tfface serve` (official stubs through
+  `serving.client.GrpcClient`), (c) a REST :predict round trip (JSON, keep-alive). The three
+  run round-robin in blocks so load from other processes hits them alike.
+* throughput (requests/s over loopback gRPC) with 1 and with 4 concurrent client processes,
+  against a server with batching (--max-batch-size 8) and, as the baseline for what
+  batching adds, one without (--max-batch-size 1); the four conditions alternate over
+  several rounds (medians reported, samples kept) because the machine is shared.
+
+Models: the toy system at 8 px (pure overhead: the model is ~0.1 ms) and at 256 px (the
+size of the paper presets; a few ms of compute), and the mask-guided system's tiny and paper
+exports when its export spec is registered (serving.signatures.get_export("mask_guided")).
+
+Targets: gRPC p50 <= 1.15 x in-process p50; 4 clients >= 1.5 x the single-client
+throughput. Results go to benchmarks/results/serving.json.
+
+    python benchmarks/serving.py [--rounds 5] [--block 100] [--seconds 3] [--throughput-rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# This file is called serving.py: keep its folder off sys.path so `serving` is the package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
+sys.path.insert(0, str(ROOT / "tests" / "serving"))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+TARGET_GRPC_OVER_IN_PROCESS = 1.15
+TARGET_FOUR_OVER_ONE_CLIENT = 1.5
+RESULTS = ROOT / "benchmarks" / "results" / "serving.json"
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    values = np.asarray(samples) * 1000.0
+    return {
+        "p50_ms": round(float(np.percentile(values, 50)), 3),
+        "p99_ms": round(float(np.percentile(values, 99)), 3),
+    }
+
+
+def export_models(base: Path) -> dict[str, dict]:
+    """Exports the benchmarked models into `base`; returns name -> {size, version_dir}."""
+    from toy_export import register_toy_export
+    from toy_system import ToySystem, tiny_networks
+
+    from serving.export import export_system
+    from serving.signatures import get_export
+
+    register_toy_export()
+    models: dict[str, dict] = {}
+    for size in (8, 256):
+        name = f"toy_{size}px"
+        result = export_system(ToySystem(tiny_networks(size)), "toy", base, name, verify=False)
+        models[name] = {"system": "toy", "size": size, "version_dir": result.version_dir}
+    try:
+        get_export("mask_guided")
+    except ValueError:
+        print("mask_guided: no export spec registered yet, skipped", file=sys.stderr)
+        return models
+    from tfface.config import get_preset
+    from tfface.systems import registry
+
+    for preset in ("tiny", "paper"):
+        system = registry.build("mask_guided", get_preset("mask_guided", preset))
+        name = f"mask_guided_{preset}"
+        result = export_system(system, "mask_guided", base, name, verify=False)
+        models[name] = {
+            "system": "mask_guided",
+            "preset": preset,
+            "version_dir": result.version_dir,
+        }
+    return models
+
+
+def default_inputs(version_dir: Path) -> dict[str, np.ndarray]:
+    """The warmup request of serving_default (a valid batch-of-one input)."""
+    import tensorflow as tf
+
+    from serving.warmup import read_warmup_file
+
+    for log in read_warmup_file(version_dir / "assets.extra" / "tf_serving_warmup_requests"):
+        request = log.predict_log.request
+        if request.model_spec.signature_name == "serving_default":
+            arrays = {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
+            rng = np.random.default_rng(0)
+            return {
+                name: rng.integers(0, 256, a.shape, dtype=np.uint8)
+                if a.dtype == np.uint8 and a.ndim == 4
+                else a
+                for name, a in arrays.items()
+            }
+    raise ValueError(f"{version_dir}: no serving_default warmup request")
+
+
+def start_server(config: Path, max_batch_size: int) -> tuple[subprocess.Popen, str, str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tfface",
+            "serve",
+            "--model-config",
+            str(config),
+            "--grpc-port",
+            "0",
+            "--rest-port",
+            "0",
+            "--poll-seconds",
+            "0",
+            "--max-batch-size",
+            str(max_batch_size),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    for line in process.stdout:
+        if line.startswith("tfface serve: ready"):
+            fields = dict(part.split("=", 1) for part in line.split()[3:])
+            return process, fields["grpc"], fields["rest"]
+    raise RuntimeError("tfface serve exited before it was ready")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(120)
+
+
+def latency(
+    name: str, version_dir: Path, grpc_address: str, rest_address: str, rounds: int, block: int
+) -> dict:
+    import tensorflow as tf
+
+    from serving.client import GrpcClient, RestClient
+
+    inputs = default_inputs(version_dir)
+    signature = tf.saved_model.load(str(version_dir)).signatures["serving_default"]
+    grpc_client, rest_client = GrpcClient(grpc_address), RestClient(rest_address)
+    gc.freeze()  # as the server does: TF's objects out of the collector's way (JSON speed)
+
+    def in_process() -> None:
+        {key: value.numpy() for key, value in signature(**inputs).items()}
+
+    calls = {
+        "in_process": in_process,
+        "grpc": lambda: grpc_client.predict(name, inputs),
+        "rest": lambda: rest_client.predict(name, inputs),
+    }
+    samples: dict[str, list[float]] = {key: [] for key in calls}
+    for call in calls.values():
+        for _ in range(20):
+            call()
+    for _ in range(rounds):
+        for key, call in calls.items():
+            for _ in range(block):
+                start = time.perf_counter()
+                call()
+                samples[key].append(time.perf_counter() - start)
+    grpc_client.close()
+    rest_client.close()
+    result = {key: percentiles(values) for key, values in samples.items()}
+    result["grpc_over_in_process_p50"] = round(
+        result["grpc"]["p50_ms"] / result["in_process"]["p50_ms"], 3
+    )
+    result["rest_over_in_process_p50"] = round(
+        result["rest"]["p50_ms"] / result["in_process"]["p50_ms"], 3
+    )
+    return result
+
+
+def client_worker(commands, results) -> None:
+    """A persistent closed-loop gRPC client process.
+
+    Each command (address, model, version_dir, start_at, seconds) runs requests back to back
+    from wall-clock time `start_at` for `seconds` and answers the count; None ends it.
+    """
+    from serving.client import GrpcClient
+
+    clients: dict[str, GrpcClient] = {}
+    inputs: dict[str, dict] = {}
+    while (command := commands.get()) is not None:
+        address, model, version_dir, start_at, seconds = command
+        client = clients.setdefault(address, GrpcClient(address))
+        request = inputs.setdefault(model, default_inputs(Path(version_dir)))
+        for _ in range(5):
+            client.predict(model, request)
+        time.sleep(max(0.0, start_at - time.time()))
+        done, deadline = 0, time.time() + seconds
+        while time.time() < deadline:
+            client.predict(model, request)
+            done += 1
+        results.put(done)
+    for client in clients.values():
+        client.close()
+
+
+class ClientPool:
+    """CLIENTS persistent client processes (TensorFlow is imported once per process)."""
+
+    def __init__(self, size: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.results = context.Queue()
+        self.commands = [context.Queue() for _ in range(size)]
+        self.processes = [
+            context.Process(target=client_worker, args=(queue, self.results))
+            for queue in self.commands
+        ]
+        for process in self.processes:
+            process.start()
+
+    def requests_per_second(
+        self, clients: int, address: str, model: str, version_dir: Path, seconds: float
+    ) -> float:
+        """Throughput of `clients` concurrent clients, all starting at the same moment."""
+        start_at = time.time() + 2.0
+        for queue in self.commands[:clients]:
+            queue.put((address, model, str(version_dir), start_at, seconds))
+        total = sum(self.results.get(timeout=seconds + 600) for _ in range(clients))
+        return total / seconds
+
+    def close(self) -> None:
+        for queue in self.commands:
+            queue.put(None)
+        for process in self.processes:
+            process.join(60)
+
+
+def throughputs(
+    pool: ClientPool, servers: dict[str, str], model: str, version_dir: Path, args
+) -> dict[str, dict]:
+    """Median requests/s of 1 and 4 clients per server, over interleaved rounds."""
+    samples: dict[tuple[str, int], list[float]] = {}
+    for _ in range(args.throughput_rounds):
+        for label, address in servers.items():
+            for clients in (1, 4):
+                rate = pool.requests_per_second(clients, address, model, version_dir, args.seconds)
+                samples.setdefault((label, clients), []).append(rate)
+    return {
+        f"throughput_{label}": {
+            f"{clients}_clients_requests_per_second": round(
+                float(np.median(samples[(label, clients)])), 1
+            )
+            for clients in (1, 4)
+        }
+        | {
+            "samples": {
+                str(clients): [round(rate, 1) for rate in samples[(label, clients)]]
+                for clients in (1, 4)
+            }
+        }
+        for label in servers
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="round-robin rounds")
+    parser.add_argument("--block", type=int, default=100, help="calls per method per round")
+    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per throughput run")
+    parser.add_argument(
+        "--throughput-rounds", type=int, default=3, help="interleaved throughput rounds"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        models = export_models(base)
+        results: dict[str, dict] = {}
+        batched, grpc_address, rest_address = start_server(base / "models.config", 8)
+        unbatched, unbatched_address, _ = start_server(base / "models.config", 1)
+        pool = ClientPool(4)
+        try:
+            for name, model in models.items():
+                entry = results.setdefault(
+                    name, {k: v for k, v in model.items() if k != "version_dir"}
+                )
+                print(f"{name}: latency", file=sys.stderr)
+                entry["latency_batch_1"] = latency(
+                    name, model["version_dir"], grpc_address, rest_address, args.rounds, args.block
+                )
+                print(f"{name}: throughput", file=sys.stderr)
+                servers = {"batching": grpc_address, "no_batching": unbatched_address}
+                entry.update(throughputs(pool, servers, name, model["version_dir"], args))
+        finally:
+            pool.close()
+            stop_server(batched)
+            stop_server(unbatched)
+        for entry in results.values():
+            batched = entry["throughput_batching"]
+            unbatched = entry["throughput_no_batching"]
+            entry["four_over_one_client"] = round(
+                batched["4_clients_requests_per_second"] / batched["1_clients_requests_per_second"],
+                3,
+            )
+            entry["four_over_one_client_without_batching"] = round(
+                unbatched["4_clients_requests_per_second"]
+                / unbatched["1_clients_requests_per_second"],
+                3,
+            )
+            entry["meets_grpc_target"] = (
+                entry["latency_batch_1"]["grpc_over_in_process_p50"] <= TARGET_GRPC_OVER_IN_PROCESS
+            )
+            entry["meets_throughput_target"] = (
+                entry["four_over_one_client"] >= TARGET_FOUR_OVER_ONE_CLIENT
+            )
+    report = {
+        "benchmark": "serving",
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_average_at_end": list(os.getloadavg()),
+        "targets": {
+            "grpc_p50_over_in_process_p50": TARGET_GRPC_OVER_IN_PROCESS,
+            "four_clients_over_one_client_throughput": TARGET_FOUR_OVER_ONE_CLIENT,
+        },
+        "protocol": {
+            "rounds": args.rounds,
+            "calls_per_round": args.block,
+            "throughput_seconds": args.seconds,
+            "throughput_rounds": args.throughput_rounds,
+            "batch": 1,
+        },
+        "models": results,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""In-graph conversions at the serving edge, and the standard signature inputs built on them.
+
+DESIGN.md: inside models images are float32 in [-1, 1]; at the serving edge they are uint8
+RGB, masks are uint8 label maps (H, W) and latent codes float32 vectors. The input
+constructors below pair a wire TensorSpec with the conversion that runs inside the
+exported graph, so TF Serving (which has no Python) gets exactly the same preprocessing.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from serving.signatures import ExportInput
+
+DEFAULT_WARMUP_SIZE = 64
+
+
+def uint8_to_unit(image: tf.Tensor) -> tf.Tensor:
+    """uint8 [0, 255] -> float32 [-1, 1]."""
+    return tf.cast(image, tf.float32) / 127.5 - 1.0
+
+
+def unit_to_uint8(image: tf.Tensor) -> tf.Tensor:
+    """float [-1, 1] -> uint8 [0, 255], rounded and clipped."""
+    scaled = (tf.cast(image, tf.float32) + 1.0) * 127.5
+    return tf.cast(tf.round(tf.clip_by_value(scaled, 0.0, 255.0)), tf.uint8)
+
+
+def label_map_to_one_hot(label_map: tf.Tensor, classes: int) -> tf.Tensor:
+    """uint8 (B, H, W) labels -> float32 (B, H, W, classes); labels >= classes are an error."""
+    labels = tf.cast(label_map, tf.int32)
+    check = tf.debugging.assert_less(
+        labels,
+        classes,
+        message=f"mask labels must be class indices in [0, {classes - 1}]",
+    )
+    with tf.control_dependencies([check]):
+        return tf.one_hot(labels, classes, dtype=tf.float32)
+
+
+def decode_images(encoded: tf.Tensor, size: int) -> tf.Tensor:
+    """string (B,) PNG / JPEG / BMP / GIF bytes -> uint8 (B, size, size, 3) (resized if needed).
+
+    Bytes that are not an image raise InvalidArgumentError when the graph runs.
+    """
+
+    def decode_one(data: tf.Tensor) -> tf.Tensor:
+        image = tf.io.decode_image(data, channels=3, expand_animations=False)
+        image = tf.image.resize(image, (size, size), method="bilinear", antialias=True)
+        return tf.cast(tf.round(tf.clip_by_value(image, 0.0, 255.0)), tf.uint8)
+
+    return tf.map_fn(
+        decode_one,
+        encoded,
+        fn_output_signature=tf.TensorSpec([size, size, 3], tf.uint8),
+    )
+
+
+def image_input(size: int | None = None, channels: int = 3) -> ExportInput:
+    """uint8 (B, size, size, channels) images, normalised to float32 [-1, 1] in the graph."""
+    warmup = size or DEFAULT_WARMUP_SIZE
+    return ExportInput(
+        spec=tf.TensorSpec([None, size, size, channels], tf.uint8),
+        normalize=uint8_to_unit,
+        warmup_shape=(1, warmup, warmup, channels),
+        warmup_value=127,
+        description=f"uint8 RGB images (batch, {size or 'height'}, {size or 'width'}, {channels})",
+    )
+
+
+def label_map_input(classes: int, size: int | None = None) -> ExportInput:
+    """uint8 (B, size, size) label maps, one-hot float32 (B, size, size, classes) in the graph."""
+    warmup = size or DEFAULT_WARMUP_SIZE
+    return ExportInput(
+        spec=tf.TensorSpec([None, size, size], tf.uint8),
+        normalize=lambda label_map: label_map_to_one_hot(label_map, classes),
+        warmup_shape=(1, warmup, warmup),
+        warmup_value=0,
+        description=f"uint8 label maps (batch, {size or 'height'}, {size or 'width'}), "
+        f"values in [0, {classes - 1}]",
+    )
+
+
+def latent_input(size: int) -> ExportInput:
+    """float32 (B, size) latent codes, passed through unchanged."""
+    return ExportInput(
+        spec=tf.TensorSpec([None, size], tf.float32),
+        warmup_value=0.0,
+        description=f"float32 latent codes (batch, {size})",
+    )
+
+
+def encoded_image_input(size: int) -> ExportInput:
+    """string (B,) encoded images (PNG, JPEG...), decoded, resized and normalised in the graph.
+
+    REST clients send these as {"b64": ...}; name such inputs `*_bytes` (TF Serving's
+    convention for binary tensors).
+    """
+    blank = tf.io.encode_png(tf.zeros([size, size, 3], tf.uint8)).numpy()
+    return ExportInput(
+        spec=tf.TensorSpec([None], tf.string),
+        normalize=lambda encoded: uint8_to_unit(decode_images(encoded, size)),
+        warmup_shape=(1,),
+        warmup_value=blank,
+        description=f"encoded images (PNG, JPEG, BMP, GIF) resized to {size} x {size}",
+    )

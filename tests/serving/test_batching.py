@@ -1,0 +1,142 @@
+"""Server-side batching: concurrent requests share runs, results go back to their callers."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from serving.batching import Batcher, BatchingOptions
+
+
+class RecordingModel:
+    """Doubles its input; records the batch sizes it was run with; can be slow or fail."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.batch_sizes: list[int] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, arrays):
+        time.sleep(self.delay)
+        x = arrays["x"]
+        if np.any(x < 0):
+            raise ValueError("negative input")
+        with self.lock:
+            self.batch_sizes.append(len(x))
+        return {"y": x * 2, "total": x.sum(axis=1)}
+
+
+def run_concurrently(batcher: Batcher, inputs: list[np.ndarray]) -> list:
+    results: list = [None] * len(inputs)
+    barrier = threading.Barrier(len(inputs))
+
+    def call(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = batcher.submit({"x": inputs[index]})
+        except Exception as error:  # collected for the assertions
+            results[index] = error
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(inputs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_concurrent_requests_are_batched_and_split_back() -> None:
+    model = RecordingModel(delay=0.05)
+    batcher = Batcher(model, BatchingOptions(max_batch_size=8, batch_timeout_micros=1000))
+    inputs = [np.full((1 + i % 2, 3), i, np.float32) for i in range(12)]
+    results = run_concurrently(batcher, inputs)
+    for value, result in zip(inputs, results, strict=True):
+        np.testing.assert_array_equal(result["y"], value * 2)
+        np.testing.assert_array_equal(result["total"], value.sum(axis=1))
+    assert sum(model.batch_sizes) == sum(len(value) for value in inputs)
+    assert max(model.batch_sizes) > 2 and max(model.batch_sizes) <= 8
+    assert len(model.batch_sizes) < len(inputs)
+
+
+def test_a_lone_request_does_not_wait_for_the_timeout() -> None:
+    model = RecordingModel()
+    batcher = Batcher(model, BatchingOptions(max_batch_size=8, batch_timeout_micros=5_000_000))
+    start = time.monotonic()
+    for _ in range(3):
+        batcher.submit({"x": np.ones((1, 3), np.float32)})
+    assert time.monotonic() - start < 2.5
+
+
+def test_announced_requests_are_waited_for() -> None:
+    model = RecordingModel()
+    batcher = Batcher(model, BatchingOptions(max_batch_size=8, batch_timeout_micros=2_000_000))
+    ticket = batcher.announce()
+    late: dict = {}
+
+    def arrive_late() -> None:
+        time.sleep(0.3)
+        late["result"] = batcher.submit({"x": np.ones((1, 3), np.float32)}, ticket)
+
+    thread = threading.Thread(target=arrive_late)
+    thread.start()
+    batcher.submit({"x": np.zeros((1, 3), np.float32)})
+    thread.join(10)
+    assert model.batch_sizes == [2]
+    np.testing.assert_array_equal(late["result"]["y"], np.full((1, 3), 2.0))
+
+
+def test_a_failing_request_fails_alone() -> None:
+    model = RecordingModel(delay=0.05)
+    batcher = Batcher(model, BatchingOptions(max_batch_size=8, batch_timeout_micros=1000))
+    inputs = [np.full((1, 3), -1.0 if i == 3 else i, np.float32) for i in range(8)]
+    results = run_concurrently(batcher, inputs)
+    assert isinstance(results[3], ValueError)
+    for index, result in enumerate(results):
+        if index != 3:
+            np.testing.assert_array_equal(result["y"], inputs[index] * 2)
+    # the batcher still works afterwards
+    np.testing.assert_array_equal(batcher.submit({"x": np.ones((1, 3), np.float32)})["y"], 2.0)
+
+
+def test_different_shapes_are_not_mixed_and_large_requests_run_alone() -> None:
+    model = RecordingModel(delay=0.02)
+    batcher = Batcher(model, BatchingOptions(max_batch_size=4, batch_timeout_micros=1000))
+    inputs = [np.ones((1, 3 + i % 2), np.float32) for i in range(6)] + [np.ones((6, 3), np.float32)]
+    results = run_concurrently(batcher, inputs)
+    for value, result in zip(inputs, results, strict=True):
+        assert result["y"].shape == value.shape
+    assert 6 in model.batch_sizes and max(size for size in model.batch_sizes if size != 6) <= 4
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="max_batch_size"):
+        BatchingOptions(max_batch_size=0)
+
+
+def test_many_clients_with_concurrent_batches_never_deadlock() -> None:
+    model = RecordingModel(delay=0.001)
+    options = BatchingOptions(max_batch_size=4, batch_timeout_micros=500, num_batch_threads=2)
+    batcher = Batcher(model, options)
+    failures: list[str] = []
+
+    def client(index: int) -> None:
+        rng = np.random.default_rng(index)
+        for _ in range(40):
+            value = rng.integers(0, 9, (int(rng.integers(1, 4)), 2)).astype(np.float32)
+            ticket = batcher.announce() if rng.random() < 0.5 else None
+            result = batcher.submit({"x": value}, ticket)
+            if not np.array_equal(result["y"], value * 2):
+                failures.append(f"client {index}: wrong answer")
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []
+    assert batcher._leaders == 0 and batcher._queue == []
+    assert max(model.batch_sizes) <= 4

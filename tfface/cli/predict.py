@@ -1,0 +1,182 @@
+"""`tfface predict --server HOST:PORT --model NAME --input a.png [--mask m.png] --output out.png`.
+
+Calls a served model (TF Serving or `tfface serve`, gRPC by default, REST with --rest).
+The signature's metadata says which input takes the picture: a uint8 image input (resized
+to the signature's size if it has one) or an encoded-image string input (`*_bytes`, sent
+as the file's bytes); `--mask` feeds the uint8 label-map input. Every uint8 image output is
+written as PNG (out.png, or out_<output>.png with several, _<n> per example); other
+outputs are printed as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("predict", help="call a served model with images")
+    parser.add_argument("--server", required=True, help="HOST:PORT (gRPC, or REST with --rest)")
+    parser.add_argument("--model", required=True, help="model name")
+    parser.add_argument("--signature", default="serving_default", help="signature name")
+    parser.add_argument("--version", type=int, help="model version (default: latest)")
+    parser.add_argument("--input", help="input picture (PNG, JPEG...)")
+    parser.add_argument("--mask", help="label map PNG (one class index per pixel)")
+    parser.add_argument(
+        "--input-array",
+        action="append",
+        default=[],
+        metavar="NAME=FILE.npy",
+        help="any other input from a .npy file (e.g. latent codes)",
+    )
+    parser.add_argument("--rest", action="store_true", help="use the REST API instead of gRPC")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
+    parser.add_argument("--output", default="prediction.png", help="where image outputs go")
+    parser.set_defaults(handler=run)
+
+
+def _pick(inputs: dict, wanted: str, accept, what: str, flag: str) -> str:
+    candidates = [name for name, info in inputs.items() if accept(info)]
+    if wanted in candidates:
+        return wanted
+    if len(candidates) == 1:
+        return candidates[0]
+    raise ValueError(
+        f"{flag}: the signature has {len(candidates)} {what} inputs ({candidates}); "
+        f"its inputs are {sorted(inputs)}"
+    )
+
+
+def _fit(array: np.ndarray, shape: tuple[int, ...] | None, nearest: bool, path: str) -> np.ndarray:
+    from PIL import Image
+
+    if shape is None or len(shape) < 3 or shape[1] < 0 or shape[2] < 0:
+        return array
+    height, width = shape[1], shape[2]
+    if array.shape[:2] == (height, width):
+        return array
+    print(f"{path}: resized {array.shape[1]}x{array.shape[0]} -> {width}x{height}", file=sys.stderr)
+    resample = Image.NEAREST if nearest else Image.BILINEAR
+    return np.asarray(Image.fromarray(array).resize((width, height), resample))
+
+
+def build_inputs(args: argparse.Namespace, signature) -> dict[str, np.ndarray]:
+    """The request inputs from --input, --mask and --input-array."""
+    from PIL import Image, UnidentifiedImageError
+
+    inputs: dict[str, np.ndarray] = {}
+    specs = dict(signature.inputs)
+    if args.input:
+        name = _pick(
+            specs,
+            "image",
+            lambda info: info.is_image or info.dtype == "string",
+            "image",
+            "--input",
+        )
+        if specs[name].dtype == "string":
+            inputs[name] = np.array([Path(args.input).read_bytes()], dtype=object)
+        else:
+            try:
+                picture = np.asarray(Image.open(args.input).convert("RGB"))
+            except (UnidentifiedImageError, OSError) as error:
+                raise ValueError(f"--input {args.input}: not a readable image ({error})") from error
+            inputs[name] = _fit(picture, specs[name].shape, False, args.input)[None]
+    if args.mask:
+        name = _pick(
+            specs,
+            "mask",
+            lambda info: info.dtype == "uint8" and info.shape is not None and len(info.shape) == 3,
+            "label-map",
+            "--mask",
+        )
+        try:
+            mask = Image.open(args.mask)
+        except (UnidentifiedImageError, OSError) as error:
+            raise ValueError(f"--mask {args.mask}: not a readable image ({error})") from error
+        if mask.mode not in ("L", "P"):
+            raise ValueError(
+                f"--mask {args.mask}: a label map is a single-channel PNG of class indices, "
+                f"got mode {mask.mode}"
+            )
+        inputs[name] = _fit(np.asarray(mask), specs[name].shape, True, args.mask)[None]
+    for item in args.input_array:
+        name, _, path = item.partition("=")
+        if name not in specs or not path:
+            raise ValueError(
+                f"--input-array {item!r}: use NAME=FILE.npy with NAME in {sorted(specs)}"
+            )
+        array = np.load(path)
+        rank = len(specs[name].shape or ())
+        inputs[name] = array[None] if array.ndim == rank - 1 else array
+    missing = sorted(set(specs) - set(inputs))
+    if missing:
+        needed = {name: f"{specs[name].dtype} {specs[name].shape}" for name in missing}
+        raise ValueError(
+            f"signature {signature.name!r} also needs {needed}: give --input, --mask or "
+            "--input-array NAME=FILE.npy"
+        )
+    return inputs
+
+
+def write_outputs(outputs: dict[str, np.ndarray], output: Path) -> dict:
+    """Writes uint8 image outputs as PNGs; returns the other outputs as JSON-ready data."""
+    from PIL import Image
+
+    images = {
+        name: value
+        for name, value in outputs.items()
+        if value.dtype == np.uint8 and value.ndim == 4 and value.shape[-1] in (1, 3, 4)
+    }
+    for name, batch in images.items():
+        for index, image in enumerate(batch):
+            path = output
+            if len(images) > 1:
+                path = path.with_name(f"{path.stem}_{name}{path.suffix}")
+            if len(batch) > 1:
+                path = path.with_name(f"{path.stem}_{index}{path.suffix}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(path)
+            print(f"wrote {path} ({name})", file=sys.stderr)
+    return {
+        name: {"dtype": str(value.dtype), "shape": list(value.shape), "values": value.tolist()}
+        for name, value in outputs.items()
+        if name not in images and value.dtype != object
+    } | {
+        name: {
+            "dtype": "string",
+            "shape": list(value.shape),
+            "length": [len(v) for v in value.ravel()],
+        }
+        for name, value in outputs.items()
+        if value.dtype == object
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from serving.client import ServingClientError, connect
+
+    client = connect(args.server, rest=args.rest, timeout=args.timeout)
+    try:
+        signatures = client.signatures(args.model, args.version)
+        if args.signature not in signatures:
+            raise ValueError(
+                f"model {args.model!r} has no signature {args.signature!r}; it has "
+                f"{', '.join(sorted(signatures))}"
+            )
+        signature = signatures[args.signature]
+        inputs = build_inputs(args, signature)
+        outputs = client.predict(args.model, inputs, args.signature, args.version)
+    except ServingClientError as error:
+        print(f"tfface predict: {error.code.name}: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    others = write_outputs(outputs, Path(args.output))
+    if others:
+        print(json.dumps(others))
+    return 0
