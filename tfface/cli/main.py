@@ -7,16 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from tfface import __version__
-from tfface.cli import data, demo, synth, train
+from tfface.cli import data, demo, evaluate, export, predict, serve, synth, train
 
 # Subcommands whose implementation has not landed yet, and what they will do.
-PENDING = {
-    "evaluate": "compute FID/KID/IS, SSIM/PSNR, identity and parsing metrics",
-    "export": "export a trained system as a TF Serving SavedModel",
-    "serve": "serve exports over gRPC and REST (TF Serving protocol)",
-    "predict": "call a served model with images",
-    "edit": "edit portraits with a trained mask-guided model",
-}
+PENDING: dict[str, str] = {"edit": "edit portraits with a trained mask-guided model"}
 ORDER = ("synth", "data", "train", "evaluate", "export", "serve", "predict", "edit", "demo")
 
 
@@ -43,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         "synth": synth.add_parser,
         "data": data.add_parser,
         "train": train.add_parser,
+        "evaluate": evaluate.add_parser,
+        "export": export.add_parser,
+        "serve": serve.add_parser,
+        "predict": predict.add_parser,
         "demo": demo.add_parser,
     }
     for name in ORDER:

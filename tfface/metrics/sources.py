@@ -1,4 +1,4 @@
-"""What ``tfface evaluate`` evaluates: TF Serving exports now, training runs later.
+"""What ``tfface evaluate`` evaluates: TF Serving exports and training runs.
 
 An EXPORT is a SavedModel in TF Serving layout, ``<base>/<name>/<version>/``
 (DESIGN.md, serving contract). Accepted paths: the version directory itself (it
@@ -10,8 +10,8 @@ called with keyword tensors; it takes uint8 images (``image``; optionally ``mask
 ``label_map``, latent codes) and returns a dict with a uint8 ``image``.
 
 A RUN directory (written by ``tfface train``: ``logs/``, checkpoints, config) is
-evaluated through ``load_run``, the hook the training framework fills in: until then
-it raises ``SourceNotSupportedError``.
+evaluated through ``load_run``, which exports its latest checkpoint to a temporary
+TF Serving layout first, so a run is evaluated by the graph it would be served with.
 """
 
 from __future__ import annotations
@@ -120,23 +120,27 @@ class ExportedModel:
         }
 
 
-def load_run(run_dir: str | os.PathLike):
-    """Hook: the evaluable model of a ``tfface train`` run directory.
+def load_run(run_dir: str | os.PathLike, signature: str = DEFAULT_SIGNATURE) -> ExportedModel:
+    """The evaluable model of a ``tfface train`` run directory.
 
-    The training framework (checkpoints, system registry, EMA weights) provides this:
-    it should restore the run's system from its latest checkpoint and return a callable
-    with the ``ExportedModel`` interface (keyword uint8 inputs -> dict with a uint8
-    ``image``), so the evaluation loop treats runs and exports alike. Until then it
-    raises ``SourceNotSupportedError``; export the run and evaluate the export instead.
+    The run's latest checkpoint (EMA weights where the system keeps them) is
+    exported with ``serving.export.export_run`` into a temporary TF Serving
+    layout and loaded like any export, so runs and exports are evaluated by
+    exactly the same graph (the one ``tfface export`` would ship).
     """
-    raise SourceNotSupportedError(
-        f"{run_dir}: evaluating training runs needs the training framework (tfface train), "
-        "not available yet; evaluate an export (TF Serving layout) instead"
-    )
+    import tempfile
+
+    from serving.export import export_run
+
+    base = Path(tempfile.mkdtemp(prefix="tfface-evaluate-"))
+    result = export_run(run_dir, base, "run", version=1, verify=False)
+    model = ExportedModel(result.version_dir, signature)
+    model.temporary_export = base  # kept alive with the model; removed by the OS temp cleaner
+    return model
 
 
 def load_source(path: str | os.PathLike, signature: str = DEFAULT_SIGNATURE) -> ExportedModel:
-    """An export (version, model or single-model base dir) or, later, a training run."""
+    """An export (version, model or single-model base dir) or a training run directory."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
@@ -144,7 +148,7 @@ def load_source(path: str | os.PathLike, signature: str = DEFAULT_SIGNATURE) -> 
     if version_dir is not None:
         return ExportedModel(version_dir, signature)
     if is_run_dir(path):
-        return load_run(path)
+        return load_run(path, signature)
     raise SourceNotSupportedError(
         f"{path} is neither an export (<base>/<name>/<version>/saved_model.pb) nor a run directory"
     )
