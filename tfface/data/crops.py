@@ -42,9 +42,12 @@ class CropSizes:
 
 
 def component_mask(label_map: tf.Tensor, labels: tuple[int, ...]) -> tf.Tensor:
-    """bool (B, H, W): pixels whose label is one of `labels` (label_map int (B, H, W))."""
-    label_map = tf.cast(label_map, tf.int32)
-    return tf.reduce_any(tf.equal(label_map[..., None], tf.constant(labels, tf.int32)), axis=-1)
+    """bool (B, H, W): pixels whose label is one of `labels` (label_map int (B, H, W)).
+
+    A 256-entry lookup table: one gather, whatever the number of labels.
+    """
+    table = tf.constant([value in labels for value in range(256)], tf.bool)
+    return tf.gather(table, tf.cast(label_map, tf.int32))
 
 
 def _first_and_last(flags: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
