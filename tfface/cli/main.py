@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from tfface import __version__
-from tfface.cli import data, demo, evaluate, export, predict, serve, synth, train
+from tfface.cli import data, demo, edit, evaluate, export, predict, serve, synth, train
 
 # Subcommands whose implementation has not landed yet, and what they will do.
-PENDING: dict[str, str] = {"edit": "edit portraits with a trained mask-guided model"}
+PENDING: dict[str, str] = {}
 ORDER = ("synth", "data", "train", "evaluate", "export", "serve", "predict", "edit", "demo")
 
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export": export.add_parser,
         "serve": serve.add_parser,
         "predict": predict.add_parser,
+        "edit": edit.add_parser,
         "demo": demo.add_parser,
     }
     for name in ORDER:

@@ -18,7 +18,7 @@ import tensorflow as tf
 from tfface.systems.base import GANSystem
 
 # System name -> module that registers it (imported lazily by `get`).
-SYSTEM_MODULES: dict[str, str] = {}
+SYSTEM_MODULES: dict[str, str] = {"mask_guided": "tfface.systems.mask_guided"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,27 @@
+"""Mask-guided portrait editing (Gu et al. CVPR 2019, S1408 thesis): the `mask_guided` system.
+
+    from tfface.systems.mask_guided import MaskGuidedSystem, MaskGuidedConfig
+    system = tfface.systems.registry.build("mask_guided", get_preset("mask_guided", "tiny"))
+    faces = system.synthesize(target_mask, target_image, source_images)
+
+Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system`
+(the Keras model, its train step and inference path), `editing` (the editing API),
+`components` (graph functions: crops, boxes and feature placement from masks),
+`inputs` (eager input checks), `registration` (networks, optimizers, data, registry).
+"""
+
+from tfface.systems.mask_guided.components import COMPONENT_NAMES
+from tfface.systems.mask_guided.config import MaskGuidedConfig, MaskGuidedModelConfig
+from tfface.systems.mask_guided.registration import build, build_networks, compile_system, dataset
+from tfface.systems.mask_guided.system import MaskGuidedSystem
+
+__all__ = [
+    "COMPONENT_NAMES",
+    "MaskGuidedConfig",
+    "MaskGuidedModelConfig",
+    "MaskGuidedSystem",
+    "build",
+    "build_networks",
+    "compile_system",
+    "dataset",
+]
