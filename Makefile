@@ -30,8 +30,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Tests marked `isolated` run one per process (see pytest.ini), the rest together.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not isolated"
+	$(BIN)/python -m pytest -q -m isolated --collect-only | grep '::' | while read -r test; do \
+		$(BIN)/python -m pytest -q -m isolated "$$test" || exit 1; done
 
 bench: install-dev
 	$(BIN)/python benchmarks/synthfaces.py

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from tfface.metrics.distributed import ReplicaRunner
+from tfface.training.strategy import mirrored_strategy
 
 
 def run(strategy: tf.distribute.Strategy, count: int, batch_size: int) -> dict[str, np.ndarray]:
@@ -33,7 +34,7 @@ def run(strategy: tf.distribute.Strategy, count: int, batch_size: int) -> dict[s
 @pytest.mark.parametrize(("count", "batch_size"), [(7, 4), (5, 4), (3, 2)])
 def test_two_replicas_equal_one_device_with_uneven_batches(count: int, batch_size: int) -> None:
     single = run(tf.distribute.get_strategy(), count, batch_size)
-    mirrored = run(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), count, batch_size)
+    mirrored = run(mirrored_strategy(["/cpu:0", "/cpu:1"]), count, batch_size)
     np.testing.assert_array_equal(single["index"], np.arange(count))
     for name in single:
         assert mirrored[name].dtype == single[name].dtype, name

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from tfface.cli.main import main
 from tfface.data.reader import make_dataset
 from tfface.metrics.evaluation import Evaluation
 from tfface.metrics.evaluation_options import EvaluationOptions
 from tfface.metrics.sources import SourceNotSupportedError, load_source
+from tfface.training.strategy import mirrored_strategy
 
 
 def evaluate_arguments(dataset: Path, export: Path, out: Path, *extra: str) -> list[str]:
@@ -142,7 +142,7 @@ def test_identity_parsing_pose_and_two_replicas(
     assert metrics["pose_yaw"]["mean"] == pytest.approx(15.0, abs=0.5)  # predicts 0 for 0 / 30
     assert single["by"]["±30"]["pose_yaw"] == pytest.approx(30.0, abs=0.5)
 
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])  # conftest: 2 logical CPUs
+    strategy = mirrored_strategy(["/cpu:0", "/cpu:1"])  # conftest: 2 logical CPUs
     mirrored = Evaluation(source, options, strategy).run()
     assert mirrored["examples"] == 6
     for name in ("ssim", "identity_cosine", "pose_yaw"):

@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from tfface.ops import backward_warp, forward_warp, grid_sample, grids
+from tfface.training.strategy import mirrored_strategy
 
 
 def value_and_gradients(
@@ -93,7 +94,7 @@ def test_mirrored_strategy_two_replicas_equals_one_device(
 ) -> None:
     image, flow, weights = random_inputs(batch=4, seed=3)
     expected_outputs, expected_gradients = value_and_gradients(operation, image, flow, weights)
-    strategy = tf.distribute.MirroredStrategy(two_cpus)
+    strategy = mirrored_strategy(two_cpus)
     assert strategy.num_replicas_in_sync == 2
     dataset = tf.data.Dataset.from_tensor_slices((image, flow, weights)).batch(4)
     batch = next(iter(strategy.experimental_distribute_dataset(dataset)))

@@ -8,6 +8,8 @@ import pytest
 import tensorflow as tf
 from toy_system import ToySystem, tiny_networks, toy_batches
 
+from tfface.training.strategy import make_strategy
+
 
 def make_system(strategy: tf.distribute.Strategy, ema: bool = False) -> ToySystem:
     with strategy.scope():
@@ -34,7 +36,7 @@ def two_replicas() -> tf.distribute.MirroredStrategy:
     devices = tf.config.list_logical_devices("CPU")
     if len(devices) < 2:
         pytest.skip("needs 2 logical CPU devices (tests/conftest.py)")
-    return tf.distribute.MirroredStrategy([device.name for device in devices[:2]])
+    return make_strategy("mirrored")
 
 
 def test_two_replicas_make_the_update_of_one_device() -> None:

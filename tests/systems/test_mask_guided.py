@@ -126,6 +126,7 @@ def test_tiny_system_trains_with_finite_losses_and_a_frozen_parser(trained) -> N
     assert system.optimizer_generator.iterations.numpy() == 2
 
 
+@pytest.mark.isolated
 def test_two_replicas_make_the_update_of_one_device(data_dir) -> None:
     """Parser step, paired step, unpaired step: 2 replicas == 1 device for the global batch.
 

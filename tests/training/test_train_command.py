@@ -78,6 +78,7 @@ def test_refuses_to_overwrite_and_to_resume_nothing(
     assert cli_main(["train", "nosuchsystem", "--out", str(tmp_path / "x")]) == 2
 
 
+@pytest.mark.isolated
 def test_mirrored_strategy_from_the_command(tmp_path: Path) -> None:
     if len(tf.config.list_logical_devices("CPU")) < 2:
         pytest.skip("needs 2 logical CPU devices")

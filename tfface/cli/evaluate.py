@@ -110,7 +110,6 @@ def options_from_arguments(args: argparse.Namespace) -> EvaluationOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-    import tensorflow as tf
 
     from tfface.cli.progress import Progress
     from tfface.metrics.evaluation_inputs import example_count, resolve_data
@@ -119,8 +118,10 @@ def run(args: argparse.Namespace) -> int:
     from tfface.metrics.sources import load_source
 
     options = options_from_arguments(args)
-    source = load_source(args.source, options.signature)  # run dirs: a clear error, first
-    strategy = tf.distribute.MirroredStrategy() if args.strategy == "mirrored" else None
+    source = load_source(args.source, options.signature)
+    from tfface.training.strategy import make_strategy
+
+    strategy = make_strategy("mirrored") if args.strategy == "mirrored" else None
     _, info = resolve_data(options.data, options.split)
     total = example_count(info, options.split) or 0
     if options.max_examples is not None:

@@ -48,12 +48,14 @@ class PacGANPacking(keras.layers.Layer):
         m = self.num_packed
         self._check_batch(inputs.shape[0])
         batch, height, width, channels = ops.shape(inputs)
-        if not isinstance(batch, int):  # dynamic batch: check at run time
-            tf.debugging.assert_equal(
+        if not isinstance(batch, int):  # dynamic batch: check at run time, before the reshape
+            check = tf.debugging.assert_equal(
                 batch % m,
                 0,
                 message=f"PacGANPacking: the batch size is not divisible by num_packed={m}",
             )
+            with tf.control_dependencies([check]):
+                inputs = tf.identity(inputs)
         grouped = ops.reshape(inputs, (batch // m, m, height, width, channels))  # (B/m, m, ...)
         grouped = ops.transpose(grouped, (0, 2, 3, 1, 4))  # (B/m, H, W, m, C)
         return ops.reshape(grouped, (batch // m, height, width, m * channels))

@@ -16,6 +16,26 @@ import os
 import tensorflow as tf
 
 STRATEGIES = ("default", "mirrored", "multiworker")
+_KEY_SPACING = 10_000
+_strategies_created = 0
+
+
+def mirrored_strategy(devices: list[str], **kwargs) -> tf.distribute.MirroredStrategy:
+    """A MirroredStrategy whose collective group keys differ from every earlier one.
+
+    TensorFlow numbers collective groups from the same base for every
+    MirroredStrategy, so a second strategy over the same devices in one
+    process (a notebook, a test suite) reuses the first one's collective
+    instances and fails with "Shape mismatch in the collective instance".
+    Giving each strategy its own key base avoids that.
+    """
+    global _strategies_created
+    _strategies_created += 1
+    tf.distribute.MirroredStrategy._collective_key_base = _strategies_created * _KEY_SPACING
+    try:
+        return tf.distribute.MirroredStrategy(devices, **kwargs)
+    finally:
+        tf.distribute.MirroredStrategy._collective_key_base = 0
 
 
 def split_cpu(replicas: int) -> None:
