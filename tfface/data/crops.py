@@ -125,14 +125,11 @@ def component_crops(
     return outputs
 
 
-def append_regions(
-    label_maps: tf.Tensor, labels: tuple[int, ...], expansion: float = 0.1
-) -> tf.Tensor:
-    """float32 (B, H, W, 1): component masks enlarged by `expansion` about their centre (sec. 4.2.2)."""
-    mask = component_mask(label_maps, labels)
-    centre = component_centre(mask)
+def scale_about_centre(images: tf.Tensor, centre: tf.Tensor, expansion: float) -> tf.Tensor:
+    """float (B, H, W, C) enlarged by 1 + expansion about each example's centre (B, 2) (row, column),
+    nearest neighbour, zeros outside."""
     scale = 1.0 / (1.0 + expansion)
-    # Output pixel (x, y) reads the mask at centre + (p - centre) / (1 + expansion).
+    # Output pixel p reads the input at centre + (p - centre) / (1 + expansion).
     zeros = tf.zeros_like(centre[:, 0])
     transforms = tf.stack(
         [
@@ -147,12 +144,20 @@ def append_regions(
         ],
         axis=-1,
     )
-    enlarged = tf.raw_ops.ImageProjectiveTransformV3(
-        images=tf.cast(mask, tf.float32)[..., None],
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images,
         transforms=transforms,
-        output_shape=tf.shape(mask)[1:3],
+        output_shape=tf.shape(images)[1:3],
         fill_value=0.0,
         interpolation="NEAREST",
         fill_mode="CONSTANT",
     )
-    return tf.maximum(enlarged, tf.cast(mask, tf.float32)[..., None])
+
+
+def append_regions(
+    label_maps: tf.Tensor, labels: tuple[int, ...], expansion: float = 0.1
+) -> tf.Tensor:
+    """float32 (B, H, W, 1): component masks enlarged by `expansion` about their centre (sec. 4.2.2)."""
+    mask = tf.cast(component_mask(label_maps, labels), tf.float32)[..., None]
+    enlarged = scale_about_centre(mask, component_centre(mask[..., 0] > 0), expansion)
+    return tf.maximum(enlarged, mask)

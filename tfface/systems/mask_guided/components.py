@@ -26,6 +26,7 @@ from tfface.data.crops import (
     component_crops,
     component_mask,
     crop_boxes,
+    scale_about_centre,
 )
 from tfface.data.labels import (
     HAIR_11,
@@ -166,29 +167,7 @@ def place_features(
 
 def _scale_labels_about(labels: tf.Tensor, centre: tf.Tensor, expansion: float) -> tf.Tensor:
     """int32 (B, H, W) label map scaled by 1 + expansion about each example's centre (nearest)."""
-    scale = 1.0 / (1.0 + expansion)
-    zeros = tf.zeros_like(centre[:, 0])
-    transforms = tf.stack(
-        [
-            zeros + scale,
-            zeros,
-            centre[:, 1] * (1 - scale),
-            zeros,
-            zeros + scale,
-            centre[:, 0] * (1 - scale),
-            zeros,
-            zeros,
-        ],
-        axis=-1,
-    )
-    scaled = tf.raw_ops.ImageProjectiveTransformV3(
-        images=tf.cast(labels, tf.float32)[..., None],
-        transforms=transforms,
-        output_shape=tf.shape(labels)[1:3],
-        fill_value=0.0,
-        interpolation="NEAREST",
-        fill_mode="CONSTANT",
-    )
+    scaled = scale_about_centre(tf.cast(labels, tf.float32)[..., None], centre, expansion)
     return tf.cast(tf.round(scaled[..., 0]), tf.int32)
 
 
