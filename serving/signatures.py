@@ -44,7 +44,7 @@ import tensorflow as tf
 DEFAULT_SIGNATURE = "serving_default"
 
 # System name -> module that calls `register_export` for it (imported lazily by `get_export`).
-EXPORT_MODULES: dict[str, str] = {}
+EXPORT_MODULES: dict[str, str] = {"mask_guided": "tfface.systems.mask_guided.export"}
 
 
 def _identity(tensor: tf.Tensor) -> tf.Tensor:

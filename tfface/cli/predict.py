@@ -3,7 +3,9 @@
 Calls a served model (TF Serving or `tfface serve`, gRPC by default, REST with --rest).
 The signature's metadata says which input takes the picture: a uint8 image input (resized
 to the signature's size if it has one) or an encoded-image string input (`*_bytes`, sent
-as the file's bytes); `--mask` feeds the uint8 label-map input. Every uint8 image output is
+as the file's bytes); `--mask` feeds the uint8 label-map input. Signatures with several
+image or label-map inputs name them: `--input source_image=b.png`, `--mask
+label_map=a_mask.png --mask edited_label_map=edited.png` (mask-guided edit). Every uint8 image output is
 written as PNG (out.png, or out_<output>.png with several, _<n> per example); other
 outputs are printed as JSON.
 """
@@ -24,8 +26,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="model name")
     parser.add_argument("--signature", default="serving_default", help="signature name")
     parser.add_argument("--version", type=int, help="model version (default: latest)")
-    parser.add_argument("--input", help="input picture (PNG, JPEG...)")
-    parser.add_argument("--mask", help="label map PNG (one class index per pixel)")
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="[NAME=]FILE",
+        help="input picture (PNG, JPEG...); NAME= picks the input when there are several",
+    )
+    parser.add_argument(
+        "--mask",
+        action="append",
+        default=[],
+        metavar="[NAME=]FILE",
+        help="label map PNG (one class index per pixel); NAME= as for --input",
+    )
     parser.add_argument(
         "--input-array",
         action="append",
@@ -64,46 +78,78 @@ def _fit(array: np.ndarray, shape: tuple[int, ...] | None, nearest: bool, path: 
     return np.asarray(Image.fromarray(array).resize((width, height), resample))
 
 
-def build_inputs(args: argparse.Namespace, signature) -> dict[str, np.ndarray]:
-    """The request inputs from --input, --mask and --input-array."""
+def _split_named(item: str, specs: dict) -> tuple[str | None, str]:
+    """'NAME=FILE' -> (NAME, FILE) when NAME is an input of the signature, else (None, item)."""
+    name, separator, path = item.partition("=")
+    if separator and name in specs:
+        return name, path
+    if separator and name.isidentifier() and not Path(item).exists():
+        raise ValueError(f"{item!r}: {name!r} is not an input of the signature ({sorted(specs)})")
+    return None, item
+
+
+def _read_picture(path: str, flag: str) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
+    try:
+        return np.asarray(Image.open(path).convert("RGB"))
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(f"{flag} {path}: not a readable image ({error})") from error
+
+
+def _read_label_map(path: str) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        mask = Image.open(path)
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(f"--mask {path}: not a readable image ({error})") from error
+    if mask.mode not in ("L", "P"):
+        raise ValueError(
+            f"--mask {path}: a label map is a single-channel PNG of class indices, "
+            f"got mode {mask.mode}"
+        )
+    return np.asarray(mask)
+
+
+def _is_label_map(info) -> bool:
+    return info.dtype == "uint8" and info.shape is not None and len(info.shape) == 3
+
+
+def build_inputs(args: argparse.Namespace, signature) -> dict[str, np.ndarray]:
+    """The request inputs from --input, --mask and --input-array."""
     inputs: dict[str, np.ndarray] = {}
     specs = dict(signature.inputs)
-    if args.input:
-        name = _pick(
-            specs,
-            "image",
-            lambda info: info.is_image or info.dtype == "string",
-            "image",
-            "--input",
-        )
-        if specs[name].dtype == "string":
-            inputs[name] = np.array([Path(args.input).read_bytes()], dtype=object)
-        else:
-            try:
-                picture = np.asarray(Image.open(args.input).convert("RGB"))
-            except (UnidentifiedImageError, OSError) as error:
-                raise ValueError(f"--input {args.input}: not a readable image ({error})") from error
-            inputs[name] = _fit(picture, specs[name].shape, False, args.input)[None]
-    if args.mask:
-        name = _pick(
-            specs,
-            "mask",
-            lambda info: info.dtype == "uint8" and info.shape is not None and len(info.shape) == 3,
-            "label-map",
-            "--mask",
-        )
-        try:
-            mask = Image.open(args.mask)
-        except (UnidentifiedImageError, OSError) as error:
-            raise ValueError(f"--mask {args.mask}: not a readable image ({error})") from error
-        if mask.mode not in ("L", "P"):
-            raise ValueError(
-                f"--mask {args.mask}: a label map is a single-channel PNG of class indices, "
-                f"got mode {mask.mode}"
+    for item in args.input:
+        name, path = _split_named(item, specs)
+        if name is None:
+            name = _pick(
+                {key: info for key, info in specs.items() if key not in inputs},
+                "image",
+                lambda info: info.is_image or info.dtype == "string",
+                "image",
+                "--input",
             )
-        inputs[name] = _fit(np.asarray(mask), specs[name].shape, True, args.mask)[None]
+        if name in inputs:
+            raise ValueError(f"--input: input {name!r} is given twice")
+        if specs[name].dtype == "string":
+            inputs[name] = np.array([Path(path).read_bytes()], dtype=object)
+        else:
+            picture = _read_picture(path, "--input")
+            inputs[name] = _fit(picture, specs[name].shape, False, path)[None]
+    for item in args.mask:
+        name, path = _split_named(item, specs)
+        if name is None:
+            name = _pick(
+                {key: info for key, info in specs.items() if key not in inputs},
+                "mask",
+                _is_label_map,
+                "label-map",
+                "--mask",
+            )
+        if name in inputs:
+            raise ValueError(f"--mask: input {name!r} is given twice")
+        inputs[name] = _fit(_read_label_map(path), specs[name].shape, True, path)[None]
     for item in args.input_array:
         name, _, path = item.partition("=")
         if name not in specs or not path:

@@ -11,6 +11,10 @@ are fed from each batch, following the serving contract (uint8 at the edge):
 | ``label_map`` | ``label_map_11`` | uint8 indices (B, H, W[, 1]), or one-hot if the spec is float (B, H, W, 11) |
 | ``latent``, ``z``, ``noise``, ``style``, ``code`` | seeded N(0, 1) | float, per example from its key (reproducible) |
 
+Aliases (``INPUT_ALIASES``) feed second images and label maps from the same example, so a
+mask-guided export's ``edited_label_map`` / ``source_image`` / ``source_label_map`` make
+its edit and synthesize signatures reconstruct the example.
+
 (*) A dataset without hole masks (SynthFaces) gets free-form masks
 (``tfface.data.free_form_masks``, DeepFill v2 style) seeded by each example's key, so
 inpainting exports are evaluated on the same holes in every run.
@@ -28,6 +32,12 @@ import tensorflow as tf
 from tfface.data.features import FEATURES
 
 LATENT_INPUTS = ("latent", "z", "noise", "style", "code", "latent_code")
+INPUT_ALIASES = {
+    "edited_label_map": "label_map",
+    "source_label_map": "label_map",
+    "source_image": "image",
+}
+"""Signature inputs fed like another input (the example's own image / label map)."""
 LABEL_MAP_CLASSES = 11
 KEY_HASH_BUCKETS = 2**31 - 1
 
@@ -112,6 +122,7 @@ def to_uint8(images: tf.Tensor) -> tf.Tensor:
 
 def needed_features(input_specs: dict[str, tf.TensorSpec]) -> set[str]:
     """Dataset features the signature's inputs are fed from."""
+    input_specs = {INPUT_ALIASES.get(name, name): spec for name, spec in input_specs.items()}
     needed = {"image"}
     if "mask" in input_specs:
         needed.add("hole_mask")
@@ -150,27 +161,28 @@ def feed_signature(
 ) -> dict[str, tf.Tensor]:
     """Keyword inputs of the signature from a reader batch (module table)."""
     feeds = {}
-    for name, spec in input_specs.items():
+    for input_name, spec in input_specs.items():
+        name = INPUT_ALIASES.get(input_name, input_name)
         if name == "image":
             if spec.dtype != tf.uint8:
                 raise ValueError(
                     f"serving contract: 'image' inputs are uint8, got {spec.dtype.name}"
                 )
-            feeds[name] = to_uint8(batch["image"])
+            feeds[input_name] = to_uint8(batch["image"])
         elif name == "mask":
             mask = batch["hole_mask"]  # (B, H, W, 1) float {0, 1}
             mask = mask * 255.0 if spec.dtype == tf.uint8 else mask
             mask = mask[..., 0] if spec.shape.rank == 3 else mask
-            feeds[name] = tf.cast(mask, spec.dtype)
+            feeds[input_name] = tf.cast(mask, spec.dtype)
         elif name == "label_map":
             labels = batch["label_map_11"]  # (B, H, W) uint8 indices (one_hot=False)
             if spec.dtype.is_floating:
                 labels = tf.one_hot(tf.cast(labels, tf.int32), LABEL_MAP_CLASSES, dtype=spec.dtype)
             elif spec.shape.rank == 4:
                 labels = tf.cast(labels[..., tf.newaxis], spec.dtype)
-            feeds[name] = tf.cast(labels, spec.dtype)
+            feeds[input_name] = tf.cast(labels, spec.dtype)
         else:  # a latent input (needed_features checked the names)
-            feeds[name] = latent_codes(spec, batch["key"], sample, seed)
+            feeds[input_name] = latent_codes(spec, batch["key"], sample, seed)
     return feeds
 
 
