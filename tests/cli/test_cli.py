@@ -125,7 +125,9 @@ def test_synth_rejects_bad_arguments(
 
 def test_demo_writes_contact_sheets(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--size", "48", "--identities", "3"]) == 0
+    assert (
+        main(["demo", "--out", str(out), "--size", "48", "--identities", "3", "--sheets-only"]) == 0
+    )
     printed = capsys.readouterr().out
     assert str(out.resolve()) in printed
     sheets = sorted(path.name for path in out.glob("*.png"))
@@ -137,3 +139,25 @@ def test_demo_writes_contact_sheets(tmp_path: Path, capsys: pytest.CaptureFixtur
     ]
     poses = np.asarray(Image.open(out / "synthfaces_poses.png"))
     assert poses.shape[0] > 3 * 48 and poses.shape[1] > 7 * 48
+
+
+def test_demo_builds_data_trains_and_writes_editing_sheets(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "demo"
+    command = ["demo", "--out", str(out), "--size", "32", "--identities", "1"]
+    assert main([*command, "--train-identities", "2", "--train-steps", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "mask-guided editing sheets written" in printed
+    info = json.loads((out / "data" / "dataset_info.json").read_text())
+    assert info["counts"]["train"] == 2 * 2 * 3  # identities x yaws x expressions
+    assert (out / "run" / "run.json").is_file()
+    editing = np.asarray(Image.open(out / "mask_guided_editing.png"))
+    assert editing.shape[0] > 4 * 128 and editing.shape[1] > 10 * 128
+    synthesis = np.asarray(Image.open(out / "mask_guided_synthesis.png"))
+    assert synthesis.shape[0] > 2 * 128 and synthesis.shape[1] > 6 * 128
+    # a second run reuses the dataset and the trained model
+    assert main([*command, "--train-identities", "2", "--train-steps", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "reusing the dataset" in printed and "reusing the trained model" in printed
+    assert main([*command, "--train-steps", "0"]) == 2

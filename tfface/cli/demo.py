@@ -1,8 +1,12 @@
 """`tfface demo`: what tfface can do, on SynthFaces, written to ./tfface-demo/.
 
-This first version renders SynthFaces contact sheets: poses, domains and
-expressions, occluders with their masks, and the ground truth (label maps,
-landmarks, UV coordinates, visibility, UV texture).
+1. SynthFaces contact sheets: poses, domains and expressions, occluders with their
+   masks, and the ground truth (label maps, landmarks, UV coordinates, visibility, UV
+   texture).
+2. Mask-guided portrait editing (`demo_editing`): a SynthFaces dataset built with the
+   Beam job, the tiny model trained on it for a few minutes, and editing sheets of unseen
+   faces (mask edits, another face's mask, style transfer, synthesis). `--sheets-only`
+   skips it; a second run reuses the dataset and the trained model.
 """
 
 from __future__ import annotations
@@ -33,6 +37,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--identities", type=int, default=4, help="identities per sheet (default 4)"
     )
     parser.add_argument("--seed", type=int, default=0, help="SynthFaces seed")
+    parser.add_argument(
+        "--sheets-only", action="store_true", help="only the SynthFaces sheets (no training)"
+    )
+    parser.add_argument(
+        "--train-identities",
+        type=int,
+        default=100,
+        help="identities of the demo's training set (x 2 yaws x 3 expressions; default 100)",
+    )
+    parser.add_argument(
+        "--train-steps",
+        type=int,
+        help="training steps of the tiny mask_guided model (default: the tiny preset's)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -143,5 +161,22 @@ def run(args: argparse.Namespace) -> int:
         written.append(path)
     print("tfface demo: SynthFaces contact sheets written to", output.resolve())
     for path in written:
+        print("  ", path)
+    if args.sheets_only:
+        return 0
+    from tfface.cli.demo_editing import EditingDemoOptions, run_editing_demo
+
+    if args.train_identities < 1 or (args.train_steps is not None and args.train_steps < 1):
+        raise ValueError("--train-identities and --train-steps must be positive")
+    sheets = run_editing_demo(
+        EditingDemoOptions(
+            out=output,
+            identities=args.train_identities,
+            train_steps=args.train_steps,
+            seed=args.seed,
+        )
+    )
+    print("tfface demo: mask-guided editing sheets written to", output.resolve())
+    for path in sheets:
         print("  ", path)
     return 0

@@ -7,16 +7,19 @@
 Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system`
 (the Keras model, its train step and inference path), `editing` (the editing API),
 `components` (graph functions: crops, boxes and feature placement from masks),
-`inputs` (eager input checks), `registration` (networks, optimizers, data, registry).
+`inputs` (eager input checks), `mask_edits` (label-map edits: a component from another
+mask), `registration` (networks, optimizers, data, registry), `export` (serving signatures).
 """
 
 from tfface.systems.mask_guided.components import COMPONENT_NAMES
 from tfface.systems.mask_guided.config import MaskGuidedConfig, MaskGuidedModelConfig
+from tfface.systems.mask_guided.mask_edits import EDITABLE_COMPONENTS, replace_component
 from tfface.systems.mask_guided.registration import build, build_networks, compile_system, dataset
 from tfface.systems.mask_guided.system import MaskGuidedSystem
 
 __all__ = [
     "COMPONENT_NAMES",
+    "EDITABLE_COMPONENTS",
     "MaskGuidedConfig",
     "MaskGuidedModelConfig",
     "MaskGuidedSystem",
@@ -24,4 +27,5 @@ __all__ = [
     "build_networks",
     "compile_system",
     "dataset",
+    "replace_component",
 ]
