@@ -22,7 +22,13 @@ from collections.abc import Sequence
 import tensorflow as tf
 
 from tfface.data import augment as augmentation
-from tfface.data.crops import COMPONENTS, CropSizes, append_regions, component_crops
+from tfface.data.crops import (
+    COMPONENTS,
+    CropSizes,
+    append_regions,
+    component_crops,
+    component_masks,
+)
 from tfface.data.features import FEATURES, parsing_spec
 
 IMAGE_FEATURES = ("image", "image_unoccluded", "target_image", "uv_texture")
@@ -150,29 +156,30 @@ def _batch_function(
         for name in names:
             geometric = transforms is not None and name != "uv_texture"
             if name in IMAGE_FEATURES:
-                # uint8 -> (transformed) -> float [-1, 1] with the gamma alteration folded into a lookup.
-                image = (
-                    augmentation.warp_images(batch[name], transforms) if geometric else batch[name]
+                # uint8 -> float [-1, 1] (gamma folded into a lookup) -> transformed.
+                batch[name] = (
+                    augmentation.augment_uint8_images(batch[name], transforms)
+                    if geometric
+                    else augmentation.to_unit_range(batch[name])
                 )
-                gammas = transforms.gammas if geometric else None
-                batch[name] = augmentation.to_unit_range(image, gammas)
             elif name in LABEL_FEATURES and geometric:
                 batch[name] = augmentation.augment_label_maps(
                     batch[name], transforms, LABEL_FEATURES[name]
                 )
             elif name in MASK_FEATURES:
-                mask = (
-                    augmentation.augment_masks(batch[name], transforms)
-                    if geometric
-                    else batch[name]
-                )
-                batch[name] = tf.cast(mask, tf.float32)
+                mask = tf.cast(batch[name], tf.float32)
+                batch[name] = augmentation.augment_masks(mask, transforms) if geometric else mask
         labels_11 = batch.get("label_map_11")
+        masks = component_masks(labels_11) if crops or with_append_regions else None
         if crops:
-            batch.update(component_crops(batch["image"], labels_11, crop_sizes, eye_pixels_only))
+            batch.update(
+                component_crops(batch["image"], labels_11, crop_sizes, eye_pixels_only, masks)
+            )
         if with_append_regions:
             for component, component_labels in COMPONENTS.items():
-                batch[f"append_{component}"] = append_regions(labels_11, component_labels)
+                batch[f"append_{component}"] = append_regions(
+                    labels_11, component_labels, mask=masks[component]
+                )
         if one_hot:
             for name in names:
                 if name in LABEL_FEATURES:
