@@ -49,6 +49,10 @@ import numpy as np  # noqa: E402
 TARGET_GRPC_OVER_IN_PROCESS = 1.15
 TARGET_FOUR_OVER_ONE_CLIENT = 1.5
 RESULTS = ROOT / "benchmarks" / "results" / "serving.json"
+WARMUP_SECONDS = 20.0
+LATENCY_SECONDS_PER_MODEL = 240.0
+"""Budget of the latency rounds of one model (calls per block shrink for slow models)."""
+MIN_BLOCK = 4
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -168,9 +172,16 @@ def latency(
         "rest": lambda: rest_client.predict(name, inputs),
     }
     samples: dict[str, list[float]] = {key: [] for key in calls}
+    start = time.perf_counter()
     for call in calls.values():
-        for _ in range(20):
+        call()
+    one_of_each = time.perf_counter() - start
+    warmup = max(1, min(20, int(WARMUP_SECONDS / one_of_each)))
+    for call in calls.values():
+        for _ in range(warmup):
             call()
+    # Slow models (the paper preset: ~1 s a call on 2 cores) get fewer calls per block.
+    block = max(MIN_BLOCK, min(block, int(LATENCY_SECONDS_PER_MODEL / (rounds * one_of_each))))
     for _ in range(rounds):
         for key, call in calls.items():
             for _ in range(block):
@@ -180,6 +191,7 @@ def latency(
     grpc_client.close()
     rest_client.close()
     result = {key: percentiles(values) for key, values in samples.items()}
+    result["calls_per_method"] = rounds * block
     result["grpc_over_in_process_p50"] = round(
         result["grpc"]["p50_ms"] / result["in_process"]["p50_ms"], 3
     )
@@ -300,7 +312,12 @@ def main() -> None:
                 )
                 print(f"{name}: throughput", file=sys.stderr)
                 servers = {"batching": grpc_address, "no_batching": unbatched_address}
-                entry.update(throughputs(pool, servers, name, model["version_dir"], args))
+                # at least ~8 sequential calls per run for slow models
+                call_seconds = entry["latency_batch_1"]["grpc"]["p50_ms"] / 1000.0
+                model_args = argparse.Namespace(**vars(args))
+                model_args.seconds = max(args.seconds, 8.0 * call_seconds)
+                entry["throughput_seconds"] = round(model_args.seconds, 2)
+                entry.update(throughputs(pool, servers, name, model["version_dir"], model_args))
         finally:
             pool.close()
             stop_server(batched)
