@@ -44,7 +44,12 @@ import tensorflow as tf
 DEFAULT_SIGNATURE = "serving_default"
 
 # System name -> module that calls `register_export` for it (imported lazily by `get_export`).
-EXPORT_MODULES: dict[str, str] = {"mask_guided": "tfface.systems.mask_guided.export"}
+EXPORT_MODULES: dict[str, str] = {
+    "mask_guided": "tfface.systems.mask_guided.export",
+    "warp_rotation": "tfface.systems.warp_rotation.export",
+    "warp_inpainting": "tfface.systems.warp_inpainting.export",
+    "gated_inpainting": "tfface.systems.gated_inpainting.export",
+}
 
 
 def _identity(tensor: tf.Tensor) -> tf.Tensor:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfface.data.crops import _crop, append_regions, component_centre, scale_about_centre
+from tfface.data.crops import _crop, append_regions, scale_about_centre
 
 
 def projective_reference(images: np.ndarray, centre: np.ndarray, expansion: float) -> np.ndarray:

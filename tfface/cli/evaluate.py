@@ -3,6 +3,14 @@
     tfface evaluate exports/pose_editing --data data/synthfaces --metrics fid,ssim,psnr \\
         --by yaw --out eval/ [--reference-stats real.npz | --save-stats real.npz]
 
+Several sources (e.g. the forward, forward + gap and backward variants of warp_rotation,
+thesis 004 Table 4.1) are evaluated one after the other with the same options; each gets
+its full report in `OUT/<label>/` and `OUT/report.json` / `report.md` hold the side-by-side
+comparison (`tfface.metrics.comparison`):
+
+    tfface evaluate runs/fw_gap runs/fw runs/bkwd --labels FW+GAP,FW,BKWD --data DIR \\
+        --metrics mse,ssim,is,fid --by yaw --out eval/
+
 See tfface/metrics/run_evaluation.py for the outputs and tfface/metrics/fid.py for
 the FID protocol (and why its values are comparable between tfface runs only).
 """
@@ -35,7 +43,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "the export's 'image' output is compared with the dataset's target image. Metrics: "
         + "; ".join(f"{name}: {text}" for name, text in METRIC_DESCRIPTIONS.items()),
     )
-    parser.add_argument("source", help="export dir (<base>/<name>[/<version>]) or run dir")
+    parser.add_argument(
+        "source",
+        nargs="+",
+        help="export dir (<base>/<name>[/<version>]) or run dir; several: a comparison",
+    )
+    parser.add_argument(
+        "--labels",
+        help="comma-separated column labels of several sources (default: their folder names)",
+    )
     parser.add_argument("--data", required=True, help="dataset dir (<split>-*.tfrecord) or glob")
     parser.add_argument(
         "--metrics", required=True, type=_metrics_argument, help="comma-separated names"
@@ -118,7 +134,11 @@ def run(args: argparse.Namespace) -> int:
     from tfface.metrics.sources import load_source
 
     options = options_from_arguments(args)
-    source = load_source(args.source, options.signature)
+    sources = [args.source] if isinstance(args.source, str) else list(args.source)
+    if len(sources) > 1 or args.labels:
+        return run_comparison(args, options, sources)
+    source_path = sources[0]
+    source = load_source(source_path, options.signature)
     from tfface.training.strategy import make_strategy
 
     strategy = make_strategy("mirrored") if args.strategy == "mirrored" else None
@@ -127,12 +147,50 @@ def run(args: argparse.Namespace) -> int:
     if options.max_examples is not None:
         total = min(total, options.max_examples) if total else options.max_examples
     print(
-        f"evaluating {args.source} on {options.data} ({options.split}): "
+        f"evaluating {source_path} on {options.data} ({options.split}): "
         f"{', '.join(options.metrics)}",
         file=sys.stderr,
     )
     progress = Progress(total, "examples")
-    report = evaluate(args.source, options, args.out, strategy, progress.update, source=source)
+    report = evaluate(source_path, options, args.out, strategy, progress.update, source=source)
     print(summary_text(report))
     print(f"wrote {args.out}/report.json, report.md, report.html")
+    return 0
+
+
+def run_comparison(args: argparse.Namespace, options: EvaluationOptions, sources: list) -> int:
+    """Evaluates every source into OUT/<label>/, then writes the comparison into OUT."""
+    from tfface.cli.progress import Progress
+    from tfface.metrics.comparison import (
+        comparison_report,
+        comparison_text,
+        source_labels,
+        write_comparison,
+    )
+    from tfface.metrics.evaluation_inputs import example_count, resolve_data
+    from tfface.metrics.run_evaluation import evaluate
+    from tfface.metrics.sources import load_source
+    from tfface.training.strategy import make_strategy
+
+    labels = source_labels(sources, args.labels.split(",") if args.labels else ())
+    loaded = [load_source(path, options.signature) for path in sources]  # fail before running
+    strategy = make_strategy("mirrored") if args.strategy == "mirrored" else None
+    _, info = resolve_data(options.data, options.split)
+    total = example_count(info, options.split) or 0
+    if options.max_examples is not None:
+        total = min(total, options.max_examples) if total else options.max_examples
+    reports = []
+    for label, path, source in zip(labels, sources, loaded, strict=True):
+        print(
+            f"evaluating {path} ({label}) on {options.data} ({options.split}): "
+            f"{', '.join(options.metrics)}",
+            file=sys.stderr,
+        )
+        progress = Progress(total, "examples")
+        out = Path(args.out) / label
+        reports.append(evaluate(path, options, out, strategy, progress.update, source=source))
+    comparison = comparison_report(labels, reports)
+    write_comparison(comparison, args.out)
+    print(comparison_text(comparison))
+    print(f"wrote {args.out}/report.json, report.md (and one full report per source)")
     return 0

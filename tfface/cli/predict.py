@@ -3,9 +3,13 @@
 Calls a served model (TF Serving or `tfface serve`, gRPC by default, REST with --rest).
 The signature's metadata says which input takes the picture: a uint8 image input (resized
 to the signature's size if it has one) or an encoded-image string input (`*_bytes`, sent
-as the file's bytes); `--mask` feeds the uint8 label-map input. Signatures with several
+as the file's bytes); `--mask` feeds the uint8 label-map input, or the hole-mask input
+(B, H, W, 1) of inpainting exports (a grayscale PNG, > 127 = hole, sent as 0 / 255, or 0 / 1
+for a float input). Signatures with several
 image or label-map inputs name them: `--input source_image=b.png`, `--mask
-label_map=a_mask.png --mask edited_label_map=edited.png` (mask-guided edit). Every uint8 image output is
+label_map=a_mask.png --mask edited_label_map=edited.png` (mask-guided edit). `--target-yaw
+DEGREES` feeds a float `target_yaw` input (B,) (warp_rotation's `rotate_to_yaw`, chosen
+automatically when the default signature has no such input). Every uint8 image output is
 written as PNG (out.png, or out_<output>.png with several, _<n> per example); other
 outputs are printed as JSON.
 """
@@ -24,7 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("predict", help="call a served model with images")
     parser.add_argument("--server", required=True, help="HOST:PORT (gRPC, or REST with --rest)")
     parser.add_argument("--model", required=True, help="model name")
-    parser.add_argument("--signature", default="serving_default", help="signature name")
+    parser.add_argument(
+        "--signature", help="signature name (default: serving_default; see --target-yaw)"
+    )
     parser.add_argument("--version", type=int, help="model version (default: latest)")
     parser.add_argument(
         "--input",
@@ -38,7 +44,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="[NAME=]FILE",
-        help="label map PNG (one class index per pixel); NAME= as for --input",
+        help="label map PNG (one class index per pixel) or hole mask PNG (white = hole); "
+        "NAME= as for --input",
     )
     parser.add_argument(
         "--input-array",
@@ -47,10 +54,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=FILE.npy",
         help="any other input from a .npy file (e.g. latent codes)",
     )
+    parser.add_argument(
+        "--target-yaw",
+        type=float,
+        metavar="DEGREES",
+        help="target yaw of rotation models (input 'target_yaw'; picks the signature that "
+        "takes it when --signature is not given)",
+    )
     parser.add_argument("--rest", action="store_true", help="use the REST API instead of gRPC")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
     parser.add_argument("--output", default="prediction.png", help="where image outputs go")
     parser.set_defaults(handler=run)
+
+
+TARGET_YAW = "target_yaw"
+
+
+def choose_signature(args: argparse.Namespace, signatures: dict) -> str:
+    """--signature if given; else serving_default, or with --target-yaw and serving_default
+    lacking that input, the one signature that takes a target yaw."""
+    if args.signature is not None:
+        return args.signature
+    name = "serving_default"
+    if getattr(args, "target_yaw", None) is None:
+        return name
+    if name in signatures and TARGET_YAW in signatures[name].inputs:
+        return name
+    takers = sorted(key for key, info in signatures.items() if TARGET_YAW in info.inputs)
+    if len(takers) == 1:
+        print(f"--target-yaw: using signature {takers[0]!r}", file=sys.stderr)
+        return takers[0]
+    return name
 
 
 def _pick(inputs: dict, wanted: str, accept, what: str, flag: str) -> str:
@@ -116,6 +150,29 @@ def _is_label_map(info) -> bool:
     return info.dtype == "uint8" and info.shape is not None and len(info.shape) == 3
 
 
+def _is_hole_mask(info) -> bool:
+    """A (B, H, W, 1) uint8 or float32 input: the hole mask of inpainting exports."""
+    return (
+        info.dtype in ("uint8", "float32")
+        and info.shape is not None
+        and len(info.shape) == 4
+        and info.shape[-1] == 1
+    )
+
+
+def _read_hole_mask(path: str, info) -> np.ndarray:
+    """A grayscale PNG -> (H, W, 1) holes (> 127): uint8 0 / 255, or float32 0 / 1."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        gray = np.asarray(Image.open(path).convert("L"))
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(f"--mask {path}: not a readable image ({error})") from error
+    holes = _fit(np.where(gray > 127, 255, 0).astype(np.uint8), info.shape, True, path)
+    holes = holes[..., None]  # (H, W, 1)
+    return holes if info.dtype == "uint8" else (holes / 255.0).astype(np.float32)
+
+
 def build_inputs(args: argparse.Namespace, signature) -> dict[str, np.ndarray]:
     """The request inputs from --input, --mask and --input-array."""
     inputs: dict[str, np.ndarray] = {}
@@ -143,12 +200,15 @@ def build_inputs(args: argparse.Namespace, signature) -> dict[str, np.ndarray]:
             name = _pick(
                 {key: info for key, info in specs.items() if key not in inputs},
                 "mask",
-                _is_label_map,
-                "label-map",
+                lambda info: _is_label_map(info) or _is_hole_mask(info),
+                "mask",
                 "--mask",
             )
         if name in inputs:
             raise ValueError(f"--mask: input {name!r} is given twice")
+        if _is_hole_mask(specs[name]):
+            inputs[name] = _read_hole_mask(path, specs[name])[None]
+            continue
         inputs[name] = _fit(_read_label_map(path), specs[name].shape, True, path)[None]
     for item in args.input_array:
         name, _, path = item.partition("=")
@@ -159,12 +219,21 @@ def build_inputs(args: argparse.Namespace, signature) -> dict[str, np.ndarray]:
         array = np.load(path)
         rank = len(specs[name].shape or ())
         inputs[name] = array[None] if array.ndim == rank - 1 else array
+    target_yaw = getattr(args, "target_yaw", None)
+    if target_yaw is not None:
+        if TARGET_YAW not in specs:
+            raise ValueError(
+                f"--target-yaw: signature {signature.name!r} has no {TARGET_YAW!r} input "
+                f"(its inputs are {sorted(specs)})"
+            )
+        images = max((len(value) for value in inputs.values()), default=1)
+        inputs[TARGET_YAW] = np.full((images,), target_yaw, np.float32)  # (B,) degrees
     missing = sorted(set(specs) - set(inputs))
     if missing:
         needed = {name: f"{specs[name].dtype} {specs[name].shape}" for name in missing}
         raise ValueError(
-            f"signature {signature.name!r} also needs {needed}: give --input, --mask or "
-            "--input-array NAME=FILE.npy"
+            f"signature {signature.name!r} also needs {needed}: give --input, --mask, "
+            "--target-yaw or --input-array NAME=FILE.npy"
         )
     return inputs
 
@@ -209,6 +278,7 @@ def run(args: argparse.Namespace) -> int:
     client = connect(args.server, rest=args.rest, timeout=args.timeout)
     try:
         signatures = client.signatures(args.model, args.version)
+        args.signature = choose_signature(args, signatures)
         if args.signature not in signatures:
             raise ValueError(
                 f"model {args.model!r} has no signature {args.signature!r}; it has "

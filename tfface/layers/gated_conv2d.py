@@ -81,7 +81,8 @@ class GatedConv2D(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         conv = self.conv.layer if self.use_spectral_norm else self.conv
-        return conv.compute_output_shape(input_shape)
+        shape = conv.compute_output_shape(input_shape)  # (B, H', W', 2 * filters): both halves
+        return (*shape[:-1], self.filters)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -35,6 +35,7 @@ from tfface.metrics.evaluation_inputs import (
     present_features,
     resolve_data,
     stored_image_size,
+    takes_hole_mask,
     to_uint8,
 )
 from tfface.metrics.evaluation_options import IMAGE_METRICS, INCEPTION_METRICS, EvaluationOptions
@@ -91,7 +92,9 @@ class Evaluation:
             )
         self.has_latent = bool(set(source.input_specs) & set(LATENT_INPUTS))
         # Inpainting exports on datasets without holes: seeded free-form holes per example.
-        self.generated_holes = "mask" in source.input_specs and "hole_mask" not in self.present
+        self.generated_holes = (
+            takes_hole_mask(source.input_specs) and "hole_mask" not in self.present
+        )
         self.features = self._features()
         with self.strategy.scope():
             self._build_networks()
@@ -225,7 +228,7 @@ class Evaluation:
             if options.wants(name):
                 function = IMAGE_METRIC_FUNCTIONS[name]
                 result[f"metric_{name}"] = function(generated, target)
-                if "mask" in self.source.input_specs:
+                if takes_hole_mask(self.source.input_specs):
                     result[f"metric_{name}_hole"] = function(generated, target, batch["hole_mask"])
         if self.inception is not None:
             real_needed = not self.fid.real_is_cached

@@ -7,9 +7,10 @@ are fed from each batch, following the serving contract (uint8 at the edge):
 | input | fed from | as |
 |---|---|---|
 | ``image`` | ``image`` | uint8 (B, H, W, 3) |
-| ``mask`` | ``hole_mask`` (*) | uint8 0 / 255 (float inputs: 0 / 1), rank of the spec |
+| ``mask``, ``hole_mask`` | ``hole_mask`` (*) | uint8 0 / 255 (float inputs: 0 / 1), rank of the spec |
 | ``label_map`` | ``label_map_11`` | uint8 indices (B, H, W[, 1]), or one-hot if the spec is float (B, H, W, 11) |
 | ``latent``, ``z``, ``noise``, ``style``, ``code`` | seeded N(0, 1) | float, per example from its key (reproducible) |
+| ``target_yaw`` | ``target_pose`` yaw | float (B,) degrees (warp_rotation ``rotate_to_yaw``) |
 
 Aliases (``INPUT_ALIASES``) feed second images and label maps from the same example, so a
 mask-guided export's ``edited_label_map`` / ``source_image`` / ``source_label_map`` make
@@ -36,8 +37,11 @@ INPUT_ALIASES = {
     "edited_label_map": "label_map",
     "source_label_map": "label_map",
     "source_image": "image",
+    "hole_mask": "mask",  # the inpainting exports' `inpaint(image, hole_mask)`
 }
 """Signature inputs fed like another input (the example's own image / label map)."""
+TARGET_YAW_INPUT = "target_yaw"
+"""Rotation exports' target yaw in degrees, fed from the paired target's pose."""
 LABEL_MAP_CLASSES = 11
 KEY_HASH_BUCKETS = 2**31 - 1
 
@@ -120,6 +124,11 @@ def to_uint8(images: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
 
 
+def takes_hole_mask(input_specs: dict[str, tf.TensorSpec]) -> bool:
+    """Whether the signature has a hole-mask input (``mask`` or an alias of it)."""
+    return any(INPUT_ALIASES.get(name, name) == "mask" for name in input_specs)
+
+
 def needed_features(input_specs: dict[str, tf.TensorSpec]) -> set[str]:
     """Dataset features the signature's inputs are fed from."""
     input_specs = {INPUT_ALIASES.get(name, name): spec for name, spec in input_specs.items()}
@@ -130,11 +139,14 @@ def needed_features(input_specs: dict[str, tf.TensorSpec]) -> set[str]:
         needed.add("label_map_11")
     if set(input_specs) & set(LATENT_INPUTS):
         needed.add("key")  # latent codes are seeded per example by its key
-    unknown = set(input_specs) - {"image", "mask", "label_map", *LATENT_INPUTS}
+    if TARGET_YAW_INPUT in input_specs:
+        needed.add("target_pose")
+    known = {"image", "mask", "label_map", TARGET_YAW_INPUT, *LATENT_INPUTS}
+    unknown = set(input_specs) - known
     if unknown:
         raise ValueError(
             f"cannot feed signature inputs {sorted(unknown)} from a dataset; known inputs: "
-            f"image, mask, label_map, {', '.join(LATENT_INPUTS)}"
+            f"image, mask, label_map, {TARGET_YAW_INPUT}, {', '.join(LATENT_INPUTS)}"
         )
     return needed
 
@@ -181,6 +193,9 @@ def feed_signature(
             elif spec.shape.rank == 4:
                 labels = tf.cast(labels[..., tf.newaxis], spec.dtype)
             feeds[input_name] = tf.cast(labels, spec.dtype)
+        elif name == TARGET_YAW_INPUT:
+            yaw = batch["target_pose"][:, 0]  # (B,) degrees: the paired target's yaw
+            feeds[input_name] = tf.cast(yaw, spec.dtype)
         else:  # a latent input (needed_features checked the names)
             feeds[input_name] = latent_codes(spec, batch["key"], sample, seed)
     return feeds

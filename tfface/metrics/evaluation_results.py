@@ -238,6 +238,7 @@ class EvaluationAccumulator:
 
     def _breakdown(self, notes: list[str]) -> dict[str, Any]:
         buckets = np.concatenate(self.buckets)
+        logits = np.concatenate(self.logits) if self.logits and self.options.wants("is") else None
         table: dict[str, Any] = {}
         for centre in sorted(np.unique(buckets).tolist()):
             selected = buckets == centre
@@ -257,6 +258,8 @@ class EvaluationAccumulator:
                         features1=generated.small_features,
                         features2=real.small_features,
                     ).value
+            if logits is not None:  # IS per bucket (thesis 004 Table 4.1), up to 10 splits
+                row["is"] = inception_score(logits[selected], min(10, int(selected.sum()))).mean
             if bucket_label(centre) in self.rank1_by_bucket:
                 row["rank1"] = self.rank1_by_bucket[bucket_label(centre)]
             if centre in self.bucket_confusion:

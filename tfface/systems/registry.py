@@ -18,7 +18,12 @@ import tensorflow as tf
 from tfface.systems.base import GANSystem
 
 # System name -> module that registers it (imported lazily by `get`).
-SYSTEM_MODULES: dict[str, str] = {"mask_guided": "tfface.systems.mask_guided"}
+SYSTEM_MODULES: dict[str, str] = {
+    "mask_guided": "tfface.systems.mask_guided",
+    "warp_rotation": "tfface.systems.warp_rotation",
+    "warp_inpainting": "tfface.systems.warp_inpainting",
+    "gated_inpainting": "tfface.systems.gated_inpainting",
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,117 @@
+"""Training of warp inpainting (Sevastopolskiy 2019, Eq. 3.13), mixed into `WarpInpaintingSystem`.
+
+One step = three updates, each with its own tape and variable list:
+
+1. generator (f_omega and p_eta, train.learning_rate), Eq. 3.13:
+   alpha_L1 L_L1 + alpha_content L_content + alpha_style L_style + alpha_rigidity
+   L_rigidity + alpha_adv L^G_adv + alpha_gap L^G_gap, with L_L1 the mean absolute error
+   over 3 H W values, VGG16 content / style losses (`losses.DEFORMATION`: relu1_2, relu2_2,
+   relu3_3, relu4_3), the rigidity of the K warp fields, the least-squares adversarial loss
+   ||1 - d_psi(F)||^2 / (H_D W_D) and the gap loss (form `gap_generator_form`);
+2. real/fake patch discriminator d_psi: least squares 1/2 [(d(y) - 1)^2 + d(F)^2] per patch
+   (the thesis prints the fake image twice; the first term is the real one, SEEDS.md);
+3. gap discriminator h_xi: cross entropy of predicting the known mask m from F (Eq. 3.12,
+   class-balanced unless `gap_balanced` is false).
+
+Every loss is per example (B,) and reduced by `GANSystem.reduce`, so MirroredStrategy makes
+the update of one device. With gap_weight = 0 the gap terms and update are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import tensorflow as tf
+
+from tfface.losses import (
+    discriminator_adversarial_loss,
+    gap_discriminator_loss,
+    gap_generator_loss,
+    generator_adversarial_loss,
+    masked_l1_loss,
+    rigidity_loss,
+)
+from tfface.systems.inpainting_perceptual import PerceptualLosses
+
+ADVERSARIAL_MODE = "least_squares"
+"""LS-GAN on the sigmoid outputs of d_psi (Eq. 3.13 block, Mao et al. 2017)."""
+
+
+class WarpInpaintingTraining(PerceptualLosses):
+    """`train_step` of the warp inpainting system (module docstring)."""
+
+    def train_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """One generator, one patch-discriminator and one gap-discriminator update.
+
+        Args:
+            batch: {'image': float32 (B, S, S, 3) in [-1, 1], the complete image y;
+                'hole_mask': float32 (B, S, S, 1) in {0, 1}, 1 = hole}.
+        """
+        config = self.model_config
+        real = batch["image"]  # y, (B, S, S, 3) in [-1, 1]
+        hole_mask = tf.cast(batch["hole_mask"], tf.float32)  # (B, S, S, 1)
+        known = 1.0 - hole_mask  # m
+        use_gap = config.gap_weight > 0
+
+        with tf.GradientTape() as tape:
+            fake = self.forward(real, hole_mask, training=True)  # F(x, m) and its parts
+            generated = fake["image"]  # (B, S, S, 3)
+            l1 = masked_l1_loss(generated, real)  # 1/(3 H W) ||F - y||_1
+            content, style = self.perceptual(generated, real)
+            rigidity = rigidity_loss(fake["flows"])  # mean over the K fields
+            adversarial = generator_adversarial_loss(
+                self.patch_discriminator(generated, training=True), mode=ADVERSARIAL_MODE
+            )
+            gap = tf.zeros_like(l1)
+            if use_gap:
+                gap = gap_generator_loss(
+                    known,
+                    self.gap_discriminator(generated, training=True),
+                    form=config.gap_generator_form,
+                )
+            generator_loss = (
+                config.l1_weight * l1
+                + config.content_weight * content
+                + config.style_weight * style
+                + config.rigidity_weight * rigidity
+                + config.adversarial_weight * adversarial
+                + config.gap_weight * gap
+            )  # (B,)
+            total = self.reduce(generator_loss)
+        self.update(tape, total, "generator")
+
+        generated = tf.stop_gradient(generated)
+        adversarial_scale = config.adversarial_weight if config.scale_discriminator_losses else 1.0
+        with tf.GradientTape() as tape:
+            discriminator_loss = adversarial_scale * discriminator_adversarial_loss(
+                self.patch_discriminator(real, training=True),
+                self.patch_discriminator(generated, training=True),
+                mode=ADVERSARIAL_MODE,
+            )  # (B,)
+            total = self.reduce(discriminator_loss)
+        self.update(tape, total, "discriminator")
+
+        gap_discriminator = tf.zeros_like(l1)
+        if use_gap:
+            gap_scale = config.gap_weight if config.scale_discriminator_losses else 1.0
+            with tf.GradientTape() as tape:
+                gap_discriminator = gap_scale * gap_discriminator_loss(
+                    known,
+                    self.gap_discriminator(generated, training=True),
+                    balanced=config.gap_balanced,
+                )  # (B,)
+                total = self.reduce(gap_discriminator)
+            self.update(tape, total, "gap_discriminator")
+
+        self.record(
+            l1_loss=l1,
+            content_loss=content,
+            style_loss=style,
+            rigidity_loss=rigidity,
+            adversarial_loss=adversarial,
+            gap_loss=gap,
+            generator_loss=generator_loss,
+            discriminator_loss=discriminator_loss,
+            gap_discriminator_loss=gap_discriminator,
+        )
+        return self.finish_step()

@@ -1,0 +1,99 @@
+"""The serving export of warp_rotation: `serving_default` (rotate to frontal) and `rotate_to_yaw`.
+
+- `serving_default`: `image` uint8 (B, S, S, 3) -> `image` (the rotated face, uint8),
+  `warped` (the warped image, holes painted black, uint8), `hole_mask` float32 (B, S, S, 1)
+  (1 where the sampler left a hole). The target is frontal (yaw 0), as in the thesis.
+- `rotate_to_yaw` (models with `model.target_yaw_input`): the same, plus `target_yaw`
+  float32 (B,) in degrees within [-90, 90]; other values fail with INVALID_ARGUMENT.
+
+A SignatureDef has no optional inputs (TF Serving requires every input of a signature), so
+the optional target yaw of `rotate(image[, target_yaw])` is a second signature.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import tensorflow as tf
+
+from serving.normalization import image_input
+from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature, register_export
+from tfface.systems.warp_rotation.config import MAX_TARGET_YAW
+
+ROTATE_TO_YAW = "rotate_to_yaw"
+IMAGE_OUTPUTS = ("image", "warped")
+
+
+def check_target_yaw(target_yaw: tf.Tensor) -> tf.Tensor:
+    """float32 (B,) degrees, checked in the graph: finite and within [-90, 90]."""
+    target_yaw = tf.cast(target_yaw, tf.float32)
+    check = tf.debugging.assert_less_equal(
+        tf.abs(target_yaw),  # NaN compares false: rejected too
+        MAX_TARGET_YAW,
+        message=f"target_yaw must be finite degrees in [-{MAX_TARGET_YAW:g}, {MAX_TARGET_YAW:g}]",
+    )
+    with tf.control_dependencies([check]):
+        return tf.identity(target_yaw)
+
+
+def checked_image_input(size: int) -> ExportInput:
+    """uint8 (B, size, size, 3) images normalised to [-1, 1], their shape checked in the graph
+    (TF Serving does not check shapes against the signature)."""
+    plain = image_input(size)
+
+    def normalize(image: tf.Tensor) -> tf.Tensor:
+        check = tf.debugging.assert_equal(
+            tf.shape(image)[1:],
+            tf.constant([size, size, 3]),
+            message=f"image must be uint8 (batch, {size}, {size}, 3) RGB",
+        )
+        with tf.control_dependencies([check]):
+            return plain.normalize(image)
+
+    return dataclasses.replace(plain, normalize=normalize)
+
+
+def target_yaw_input() -> ExportInput:
+    """float32 (B,) target yaws in degrees, range-checked in the graph."""
+    return ExportInput(
+        spec=tf.TensorSpec([None], tf.float32),
+        normalize=check_target_yaw,
+        warmup_shape=(1,),
+        warmup_value=0.0,
+        description=f"float32 target yaw per image, degrees in [-{MAX_TARGET_YAW:g}, "
+        f"{MAX_TARGET_YAW:g}] (> 0 turns the face to the image's right)",
+    )
+
+
+def warp_rotation_signatures(system) -> dict[str, ExportSignature]:
+    """`serving_default` and, with a target-yaw input, `rotate_to_yaw` (module docstring)."""
+    size = system.image_size
+
+    def rotate(inputs: dict) -> dict:
+        return system({"image": inputs["image"]}, training=False)
+
+    def rotate_to_yaw(inputs: dict) -> dict:
+        return system(
+            {"image": inputs["image"], "target_yaw": inputs["target_yaw"]}, training=False
+        )
+
+    signatures = {
+        DEFAULT_SIGNATURE: ExportSignature(
+            inputs={"image": checked_image_input(size)},
+            function=rotate,
+            image_outputs=IMAGE_OUTPUTS,
+            description="rotate faces to frontal; warped = forward-warped input (holes "
+            "black), hole_mask = 1 where the warp left a hole",
+        )
+    }
+    if system.model_config.target_yaw_input:
+        signatures[ROTATE_TO_YAW] = ExportSignature(
+            inputs={"image": checked_image_input(size), "target_yaw": target_yaw_input()},
+            function=rotate_to_yaw,
+            image_outputs=IMAGE_OUTPUTS,
+            description="rotate faces to target_yaw degrees (outputs as serving_default)",
+        )
+    return signatures
+
+
+register_export("warp_rotation", warp_rotation_signatures)
