@@ -22,7 +22,7 @@ from tfface.metrics.report import Table, format_number, markdown_table, text_tab
 def source_labels(paths: Sequence[str | os.PathLike], labels: Sequence[str] = ()) -> list[str]:
     """Column labels: `labels` if given (one per source), else the folder names, made unique.
 
-    A version folder (``<base>/<name>/3``) is labelled ``<name>/3``.
+    A version folder (``<base>/<name>/3``) is labelled ``<name>_3``.
     """
     if labels:
         if len(labels) != len(paths):

@@ -26,12 +26,21 @@ class FrozenEmbedding:
         input_size: the side S' the network takes (images are resized bilinearly to it), or
             None to pass images as they are.
         source: where the network came from (for messages).
+        module: the loaded Keras model or SavedModel behind `network` (for inspection, e.g.
+            of its weights; it is never trained).
     """
 
-    def __init__(self, network: EmbeddingNetwork, input_size: int | None, source: str) -> None:
+    def __init__(
+        self,
+        network: EmbeddingNetwork,
+        input_size: int | None,
+        source: str,
+        module: object | None = None,
+    ) -> None:
         self.network = network
         self.input_size = input_size
         self.source = source
+        self.module = module
 
     def __call__(self, images: tf.Tensor) -> tf.Tensor:
         """float32 (B, S, S, 3) in [-1, 1] -> float32 (B, D); differentiable w.r.t. the images."""
@@ -55,8 +64,11 @@ def _static_square_side(shape: object) -> int | None:
     return None
 
 
-def _float_signature(loaded: object, path: Path) -> Callable[[tf.Tensor], object]:
-    """The first signature of a SavedModel with one float image input (gradients need floats)."""
+def _float_signature(
+    loaded: object, path: Path
+) -> tuple[Callable[[tf.Tensor], object], int | None]:
+    """The first signature of a SavedModel with one float image input (gradients need floats),
+    and the static side S of its (B, S, S, 3) input (None: any size)."""
     integer_signatures = []
     for name, function in getattr(loaded, "signatures", {}).items():
         inputs = function.structured_input_signature[1]
@@ -64,10 +76,13 @@ def _float_signature(loaded: object, path: Path) -> Callable[[tf.Tensor], object
             continue
         ((input_name, spec),) = inputs.items()
         if spec.dtype.is_floating:
-            return lambda images, function=function, key=input_name: function(**{key: images})
+            side = _static_square_side(tuple(spec.shape)) if spec.shape.rank is not None else None
+            return (
+                lambda images, function=function, key=input_name: function(**{key: images})
+            ), side
         integer_signatures.append(name)
     if callable(loaded):
-        return loaded
+        return loaded, None
     hint = (
         f" (signatures {integer_signatures} take integer images: a serving export has no gradient)"
         if integer_signatures
@@ -102,7 +117,8 @@ def load_identity_network(path: str) -> FrozenEmbedding | None:
             lambda images: network(images, training=False),
             _static_square_side(tuple(network.input_shape)),
             str(location),
+            module=network,
         )
     loaded = tf.saved_model.load(str(location))
-    function = _float_signature(loaded, location)
-    return FrozenEmbedding(function, None, str(location))
+    function, side = _float_signature(loaded, location)
+    return FrozenEmbedding(function, side, str(location), module=loaded)

@@ -1,8 +1,10 @@
 """Building, compiling and feeding warp_rotation for `tfface train warp_rotation`.
 
-Data: pose pairs, the records of `pipelines/synthfaces.py --pair-with-frontal` or
-`pipelines/multipie.py` ('image', 'target_image', 'pose', 'target_pose'; the targets are
-frontal). A seeded fraction `model.reverse_fraction` of the pairs is turned around (input
+Data: pose pairs, the records of `pipelines/synthfaces.py --pair-with-frontal
+--shared-scene` or `pipelines/multipie.py` ('image', 'target_image', 'pose', 'target_pose';
+the targets are frontal). `--shared-scene` gives both views of a SynthFaces pair one lighting
+and background, as in Multi-PIE, where all views of a shot share them (thesis 004 sec. 4.1.1);
+without it the target's background and lighting are unpredictable from the input. A seeded fraction `model.reverse_fraction` of the pairs is turned around (input
 = the frontal view, target = the other view, target yaw = its yaw), so frontal pairs train
 rotation to any yaw.
 """
@@ -10,6 +12,7 @@ rotation to any yaw.
 from __future__ import annotations
 
 import os
+import sys
 
 import keras
 import tensorflow as tf
@@ -75,12 +78,26 @@ def build_networks(model: WarpRotationModelConfig, seed: int = 0) -> dict[str, k
 
 
 def build(config: WarpRotationConfig) -> WarpRotationSystem:
-    """The system with freshly built networks and the configured identity network."""
+    """The system with freshly built networks and the configured identity network.
+
+    The identity network only serves the training loss: when its file is missing (a run
+    exported or evaluated on another machine) the system is built without it and
+    `compile_system` refuses to train.
+    """
     model = config.resolved_model()
+    identity_network = None
+    if model.identity_model and not os.path.exists(model.identity_model):
+        print(
+            f"warp_rotation: identity model {model.identity_model} not found; built without it "
+            "(inference and export do not need it, training does)",
+            file=sys.stderr,
+        )
+    else:
+        identity_network = load_identity_network(model.identity_model)
     return WarpRotationSystem(
         build_networks(model, seed=config.train.seed),
         model,
-        identity_network=load_identity_network(model.identity_model),
+        identity_network=identity_network,
         ema_networks=GENERATOR_NETWORKS if model.ema_decay is not None else (),
         ema_decay=model.ema_decay,
         seed=config.train.seed,
@@ -91,6 +108,8 @@ def compile_system(system: WarpRotationSystem, config: WarpRotationConfig) -> No
     """Adam per network group (thesis sec. 4.1.2): the generator at train.learning_rate,
     the discriminators at model.discriminator_learning_rate."""
     model = config.model
+    if model.identity_model and system.identity_network is None:
+        load_identity_network(model.identity_model)  # raises FileNotFoundError with the fix
 
     def adam(rate: float) -> keras.optimizers.Adam:
         return keras.optimizers.Adam(rate, beta_1=model.beta_1, beta_2=model.beta_2)
@@ -131,7 +150,8 @@ def check_pairs(pattern: str) -> None:
     if missing:
         raise ValueError(
             f"warp_rotation trains on pose pairs, but {pattern} lacks {sorted(missing)}: build "
-            "SynthFaces with `tfface data build synthfaces ... --pair-with-frontal` or use the "
+            "SynthFaces with `tfface data build synthfaces ... --pair-with-frontal "
+            "--shared-scene` or use the "
             "Multi-PIE job (pipelines/multipie.py)"
         )
 
