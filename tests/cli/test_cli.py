@@ -160,4 +160,6 @@ def test_demo_builds_data_trains_and_writes_editing_sheets(
     assert main([*command, "--train-identities", "2", "--train-steps", "3"]) == 0
     printed = capsys.readouterr().out
     assert "reusing the dataset" in printed and "reusing the trained model" in printed
+    (out / "synthfaces_poses.png").unlink()
     assert main([*command, "--train-steps", "0"]) == 2
+    assert not (out / "synthfaces_poses.png").exists()  # rejected before any work

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tfface.cli.demo_editing import DEMO_TRAIN_STEPS, EditingDemoOptions, run_editing_demo
 from tfface.cli.progress import Progress
 from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS
 from tfface.data.labels import CELEBAMASK_HQ_19, PORTRAIT_11, colorize
@@ -49,7 +50,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--train-steps",
         type=int,
-        help="training steps of the tiny mask_guided model (default: the tiny preset's)",
+        default=DEMO_TRAIN_STEPS,
+        help=f"training steps of the tiny mask_guided model, parser pre-training included "
+        f"(default {DEMO_TRAIN_STEPS})",
     )
     parser.set_defaults(handler=run)
 
@@ -74,6 +77,8 @@ def uv_picture(sample: dict) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.train_identities < 1 or args.train_steps < 1:
+        raise ValueError("--train-identities and --train-steps must be positive")
     output = Path(args.out)
     generator = SynthFaces(seed=args.seed, image_size=args.size, uv_size=max(args.size, 128))
     identities = list(range(args.identities))
@@ -164,10 +169,6 @@ def run(args: argparse.Namespace) -> int:
         print("  ", path)
     if args.sheets_only:
         return 0
-    from tfface.cli.demo_editing import EditingDemoOptions, run_editing_demo
-
-    if args.train_identities < 1 or (args.train_steps is not None and args.train_steps < 1):
-        raise ValueError("--train-identities and --train-steps must be positive")
     sheets = run_editing_demo(
         EditingDemoOptions(
             out=output,

@@ -25,6 +25,9 @@ from tfface.visualize import save_contact_sheet
 
 DEMO_IMAGE_SIZE = 64
 """The tiny preset's image size."""
+DEMO_TRAIN_STEPS = 2400
+"""The tiny preset's 1400 parser pre-training steps, then 1000 GAN steps (the preset has 300):
+recognisable reconstructions and edits in about 6-10 minutes on 2 CPU cores."""
 HELD_OUT_FIRST_IDENTITY = 10_000
 """Edited faces come from identities far from the training ones."""
 
@@ -36,15 +39,14 @@ class EditingDemoOptions:
     Attributes:
         out: the demo folder (data/, run/ and the sheets go here).
         identities: training identities of the dataset (x 2 yaws x 3 expressions).
-        train_steps: total steps of the tiny preset (None: the preset's own, parser
-            pre-training included).
+        train_steps: total steps of the tiny preset, parser pre-training included.
         faces: held-out faces edited on the sheet.
         seed: SynthFaces seed.
     """
 
     out: Path
     identities: int = 100
-    train_steps: int | None = None
+    train_steps: int = DEMO_TRAIN_STEPS
     faces: int = 4
     seed: int = 0
 
@@ -72,7 +74,7 @@ def train_tiny_model(options: EditingDemoOptions, data_dir: Path) -> Path:
     from tfface.training.train import TrainRequest, train
 
     run_dir = options.out / "run"
-    overrides = () if options.train_steps is None else (f"train.steps={options.train_steps}",)
+    overrides = (f"train.steps={options.train_steps}",)
     finished = run_dir / "run.json"
     if finished.is_file():
         print(f"tfface demo: reusing the trained model in {run_dir} (delete it to retrain)")
