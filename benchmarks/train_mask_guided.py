@@ -19,6 +19,7 @@ On 2 cores, "2 logical devices" splits the same two cores between two replicas: 
 the cost of the distribution machinery, not a speed-up (that needs GPUs or workers).
 
     python benchmarks/train_mask_guided.py [--presets tiny paper] [--steps tiny=20,paper=4]
+        [--xla off on] [--devices 1 2] [--paper-devices 1]
 """
 
 from __future__ import annotations
@@ -135,12 +136,9 @@ def run_configuration(preset: str, data_dir: Path, xla: bool, devices: int, step
     print(f"{preset}: xla={xla} devices={devices} ...", file=sys.stderr, flush=True)
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
-        return {
-            "preset": preset,
-            "xla": xla,
-            "devices": devices,
-            "error": result.stderr.strip().splitlines()[-1:],
-        }
+        error = [line for line in result.stderr.strip().splitlines() if "Error" in line][-3:]
+        print(f"  failed: {error}", file=sys.stderr)
+        return {"preset": preset, "xla": xla, "devices": devices, "error": error}
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     print(
         f"  {measured['images_per_second']} images/s, {measured['peak_rss_mib']} MiB",
@@ -168,6 +166,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["tiny", "paper"], choices=list(SIZES))
     parser.add_argument("--steps", default="", help="timed GAN steps, e.g. tiny=20,paper=4")
+    parser.add_argument(
+        "--xla", nargs="+", default=["off", "on"], choices=["off", "on"], help="jit_compile"
+    )
+    parser.add_argument(
+        "--devices", nargs="+", type=int, default=[1, 2], choices=[1, 2], help="replicas"
+    )
+    parser.add_argument(
+        "--paper-devices",
+        nargs="+",
+        type=int,
+        default=[1],
+        choices=[1, 2],
+        help="replicas for the paper preset (default 1: one 256 px step takes minutes and "
+        "~20 GiB on 2 cores)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     steps = parse_steps(args.steps)
@@ -175,8 +188,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for preset in args.presets:
             data_dir = build_data(Path(folder), SIZES[preset])
-            for xla in (False, True):
-                for devices in (1, 2):
+            for xla in (mode == "on" for mode in args.xla):
+                for devices in args.paper_devices if preset == "paper" else args.devices:
                     results.append(run_configuration(preset, data_dir, xla, devices, steps[preset]))
     report = {
         "benchmark": "train_mask_guided",
