@@ -38,7 +38,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
+from step_times import StepTimes  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_mask_guided.json"
@@ -58,21 +58,6 @@ def build_data(folder: Path, size: int) -> Path:
         + ["--uv-size", "32", "--yaws", "0", "20", "--splits", "train=1,validation=0,test=0"]
     )
     return output
-
-
-class StepTimes(keras.callbacks.Callback):
-    """Wall time of every training batch."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-        self._start = 0.0
-
-    def on_train_batch_begin(self, batch, logs=None) -> None:
-        self._start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None) -> None:
-        self.times.append(time.perf_counter() - self._start)
 
 
 def measure(preset: str, data_dir: str, xla: bool, devices: int, steps: int) -> dict:

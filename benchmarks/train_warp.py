@@ -36,7 +36,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
+from step_times import StepTimes  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_warp.json"
@@ -45,21 +45,6 @@ SAMPLERS = ("forward", "backward")
 WARMUP_STEPS = 2
 PERCEPTUAL_OVERRIDES = {"warp_inpainting": ["model.perceptual_weights=random"]}
 """No ImageNet VGG16 weights offline: random weights, the same compute."""
-
-
-class StepTimes(keras.callbacks.Callback):
-    """Wall time of every training batch."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-        self._start = 0.0
-
-    def on_train_batch_begin(self, batch, logs=None) -> None:
-        self._start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None) -> None:
-        self.times.append(time.perf_counter() - self._start)
 
 
 def build_data(folder: Path, system: str) -> Path:

@@ -175,7 +175,8 @@ def _read_inputs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _check_sizes(inputs: dict[str, Any], image_size: int) -> None:
     """Size checks against the run's image size, before building the networks."""
-    from tfface.systems.mask_guided.inputs import as_images, as_label_maps
+    from tfface.systems.image_inputs import as_images
+    from tfface.systems.mask_guided.inputs import as_label_maps
 
     for name, value in inputs.items():
         if value is None:

@@ -14,35 +14,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-
-def as_images(images: object, image_size: int, name: str = "images") -> np.ndarray:
-    """float32 (B, S, S, 3) in [-1, 1] from (S, S, 3) or (B, S, S, 3) float images.
-
-    Raises:
-        ValueError: wrong rank, size or channels, integer data, or values outside [-1, 1].
-    """
-    array = np.asarray(images)
-    if array.ndim == 3:
-        array = array[None]
-    if array.ndim != 4 or array.shape[-1] != 3:
-        raise ValueError(
-            f"{name} must have shape (B, H, W, 3) or (H, W, 3), got {np.shape(images)}"
-        )
-    if array.shape[1:3] != (image_size, image_size):
-        raise ValueError(
-            f"{name} are {array.shape[1]}x{array.shape[2]} but the model works on "
-            f"{image_size}x{image_size} images; resize them first"
-        )
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(
-            f"{name} must be float images in [-1, 1], got dtype {array.dtype} "
-            "(convert uint8 with image / 127.5 - 1)"
-        )
-    if array.size and (not np.isfinite(array).all() or array.min() < -1.001 or array.max() > 1.001):
-        raise ValueError(
-            f"{name} must lie in [-1, 1], got values in [{array.min():.3g}, {array.max():.3g}]"
-        )
-    return np.clip(array.astype(np.float32), -1.0, 1.0)
+from tfface.systems.image_inputs import as_images
 
 
 def as_hole_masks(masks: object, image_size: int, name: str = "hole_masks") -> np.ndarray:

@@ -22,8 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
+from tfface.systems.image_inputs import as_images
 from tfface.systems.mask_guided.components import COMPONENT_NAMES, component_boxes, component_images
-from tfface.systems.mask_guided.inputs import as_images, as_label_maps, match_batches
+from tfface.systems.mask_guided.inputs import as_label_maps, match_batches
 
 
 class MaskGuidedEditing:

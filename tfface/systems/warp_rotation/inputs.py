@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tfface.systems.mask_guided.inputs import as_images
+from tfface.systems.image_inputs import as_images
 from tfface.systems.warp_rotation.config import MAX_TARGET_YAW
 
 __all__ = ["as_images", "as_target_yaws"]
