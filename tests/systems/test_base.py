@@ -35,7 +35,7 @@ def weights(system: ToySystem) -> list[np.ndarray]:
 def two_replicas() -> tf.distribute.MirroredStrategy:
     devices = tf.config.list_logical_devices("CPU")
     if len(devices) < 2:
-        pytest.skip("needs 2 logical CPU devices (tests/conftest.py)")
+        pytest.fail("needs 2 logical CPU devices (tests/conftest.py)")
     return make_strategy("mirrored")
 
 

@@ -137,7 +137,7 @@ def test_two_replicas_make_the_update_of_one_device(data_dir) -> None:
     """
     strategy = make_strategy("mirrored")
     if strategy.num_replicas_in_sync != 2:
-        pytest.skip("needs 2 logical CPU devices (tests/conftest.py)")
+        pytest.fail("needs 2 logical CPU devices (tests/conftest.py)")
     config = tiny_config(data_dir)
     batches = fixed_batches(config, data_dir, 3)
     systems = []

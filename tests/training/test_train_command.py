@@ -81,7 +81,7 @@ def test_refuses_to_overwrite_and_to_resume_nothing(
 @pytest.mark.isolated
 def test_mirrored_strategy_from_the_command(tmp_path: Path) -> None:
     if len(tf.config.list_logical_devices("CPU")) < 2:
-        pytest.skip("needs 2 logical CPU devices")
+        pytest.fail("needs 2 logical CPU devices")
     train(TrainRequest("toy", str(tmp_path / "single"), preset="tiny"))
     train(TrainRequest("toy", str(tmp_path / "mirrored"), preset="tiny", strategy="mirrored"))
     single, mirrored = (
