@@ -6,10 +6,16 @@ two splits). Options beyond the SynthConfig flags:
 `--with-uv-texture` stores the full UV texture in every example and
 `--pair-with-frontal` adds the frontal view of the same identity, domain and
 expression as `target_image` / `target_label_map_11` / `target_pose` (pose
-editing and face rotation pairs).
+editing and face rotation pairs). Build pairs with `--shared-scene` (SynthConfig
+`scene_per_pose: false`): then both views of a pair have the same lighting and
+background, as the views of a multi-camera capture (Multi-PIE) do; without it the
+frontal target gets its own lighting and background, which no warp of the input
+can predict and which then dominate image losses such as a warp's L1.
 
     tfface data build synthfaces --output DIR --identities 100 --size 128 \\
         --yaws -60 -30 0 30 60 --domains rgb nir [--occluders hand hat] [Beam options]
+    tfface data build synthfaces --output PAIRS --identities 200 --size 128 \\
+        --yaws -60 -30 0 30 60 --pair-with-frontal --shared-scene
 """
 
 from __future__ import annotations
@@ -42,7 +48,10 @@ class SynthFacesDoFn(SourceDoFn):
     def load(self) -> None:
         from tfface.synth import SynthFaces
 
-        self.generator = SynthFaces(self.config.seed, self.config.image_size, self.config.uv_size)
+        config = self.config
+        self.generator = SynthFaces(
+            config.seed, config.image_size, config.uv_size, scene_per_pose=config.scene_per_pose
+        )
 
     def key(self, item: int) -> str:
         return f"{SOURCE}/seed{self.config.seed}/identity{item:05d}"
@@ -95,7 +104,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "--with-uv-texture", action="store_true", help="store the UV texture in every example"
     )
     parser.add_argument(
-        "--pair-with-frontal", action="store_true", help="add the frontal view as the target"
+        "--pair-with-frontal",
+        action="store_true",
+        help="add the frontal view as the target (use with --shared-scene, so that both "
+        "views of a pair have the same lighting and background)",
     )
     arguments, options = parse_job_arguments(parser, argv)
     config = synth_config_from_arguments(arguments)

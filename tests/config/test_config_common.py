@@ -52,6 +52,8 @@ def test_data_config_validation():
         ({"domains": ("rgb", "thermal")}, r"unknown domains \['thermal'\]; allowed: rgb, nir"),
         ({"occluders": ("cape",)}, r"unknown occluders \['cape'\]; allowed: sunglasses"),
         ({"expressions": ("frown",)}, r"unknown expressions \['frown'\]; allowed: neutral"),
+        ({"scene_per_pose": "no"}, "scene_per_pose must be true or false, got 'no'"),
+        ({"scene_per_pose": 0}, "scene_per_pose must be true or false, got 0"),
     ],
 )
 def test_synth_config_validation(changes, pattern):

@@ -58,6 +58,13 @@ def test_tuple_overrides(override, expected):
     assert apply_overrides(SynthConfig(), [override]).yaws == expected
 
 
+def test_scene_per_pose_override_and_default():
+    assert SynthConfig().scene_per_pose is True
+    assert apply_overrides(SynthConfig(), ["scene_per_pose=false"]).scene_per_pose is False
+    with pytest.raises(ConfigError, match="scene_per_pose: expected bool"):
+        apply_overrides(SynthConfig(), ["scene_per_pose=2"])
+
+
 def test_string_tuple_overrides():
     config = apply_overrides(SynthConfig(), ["domains=rgb,nir", "occluders=[hat]"])
     assert config.domains == ("rgb", "nir")

@@ -80,9 +80,10 @@ angles = st.floats(min_value=-60, max_value=60, allow_nan=False)
     domains=st.lists(st.sampled_from(DOMAINS), min_size=1).map(tuple),
     occluders=st.lists(st.sampled_from(OCCLUDERS)).map(tuple),
     expressions=st.lists(st.sampled_from(EXPRESSIONS), min_size=1).map(tuple),
+    scene_per_pose=st.booleans(),
 )
 def test_synth_config_round_trip(
-    identities, image_size, seed, yaws, domains, occluders, expressions
+    identities, image_size, seed, yaws, domains, occluders, expressions, scene_per_pose
 ):
     config = SynthConfig(
         identities=identities,
@@ -93,6 +94,7 @@ def test_synth_config_round_trip(
         domains=domains,
         occluders=occluders,
         expressions=expressions,
+        scene_per_pose=scene_per_pose,
     )
     assert round_trip(config) == config
 

@@ -77,6 +77,23 @@ def test_counts_info_and_contents(built: Path) -> None:
     assert validate_dataset(built).ok
 
 
+def test_shared_scene_pairs_share_the_background(tmp_path: Path) -> None:
+    output = tmp_path / "pairs"
+    synthfaces.main(
+        ["--output", str(output), "--identities", "2", "--size", "32", "--uv-size", "16"]
+        + ["--yaws", "30", "--pair-with-frontal", "--shared-scene"]
+        + ["--splits", "train=1,validation=0,test=0"]
+    )
+    info = json.loads((output / "dataset_info.json").read_text())
+    assert info["synth_config"]["scene_per_pose"] is False
+    for record in (decode_example_numpy(record) for record in read_records(output)):
+        background = (record["label_map_11"] == 0) & (record["target_label_map_11"] == 0)
+        corners = np.zeros_like(background)
+        corners[:4, :4] = corners[:4, -4:] = True  # far from the head at 32 px
+        assert background[corners].all()
+        np.testing.assert_array_equal(record["image"][corners], record["target_image"][corners])
+
+
 def test_same_records_on_a_rerun_and_with_two_workers(built: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "one", tmp_path / "two"
     synthfaces.main(["--output", str(first), *ARGUMENTS])

@@ -134,6 +134,7 @@ def test_bad_input_is_rejected_clearly(generator: SynthFaces, kwargs: dict, mess
         ({"image_size": 8}, ValueError),
         ({"uv_size": 4}, ValueError),
         ({"image_size": 64.0}, TypeError),
+        ({"scene_per_pose": "no"}, TypeError),
     ],
 )
 def test_bad_constructor_arguments(kwargs: dict, error: type) -> None:
@@ -146,3 +147,47 @@ def test_yaw_turns_the_nose_to_the_image_right(generator: SynthFaces) -> None:
     frontal = generator.sample(0)["landmarks"][nose_tip, 0]
     turned = generator.sample(0, yaw=40.0)["landmarks"][nose_tip, 0]
     assert turned > frontal + 5
+
+
+def far_background(*samples: dict) -> np.ndarray:
+    """bool (H, W): background (label 0) in every sample, with no other label within 6 pixels."""
+    background = np.logical_and.reduce([sample["label_map_19"] == 0 for sample in samples])
+    radius = 6
+    padded = np.pad(background, radius, constant_values=True)  # beyond the border: no head
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (2 * radius + 1,) * 2)
+    return windows.all(axis=(-2, -1))  # (H, W)
+
+
+@pytest.mark.parametrize("domain", ["rgb", "nir", "painting"])
+def test_shared_scene_gives_every_pose_one_background(domain: str) -> None:
+    views = {}
+    for scene_per_pose in (True, False):
+        generator = SynthFaces(seed=0, image_size=64, uv_size=32, scene_per_pose=scene_per_pose)
+        views[scene_per_pose] = [
+            generator.sample(identity, yaw=yaw, domain=domain, expression="smile")
+            for identity in (0, 1)
+            for yaw in (0.0, 45.0)
+        ]
+    for per_pose, shared in zip(views[True][::2], views[False][::2], strict=True):
+        # the head and its ground truth do not depend on the option
+        assert per_pose["label_map_19"].tobytes() == shared["label_map_19"].tobytes()
+    for identity in (0, 1):
+        frontal, turned = views[False][2 * identity : 2 * identity + 2]
+        far = far_background(frontal, turned)
+        assert far.sum() > 500  # of 64 x 64 pixels
+        np.testing.assert_array_equal(frontal["image"][far], turned["image"][far])
+        assert not np.array_equal(frontal["image"], turned["image"])  # the head turned
+        frontal, turned = views[True][2 * identity : 2 * identity + 2]
+        difference = np.abs(frontal["image"][far].astype(int) - turned["image"][far].astype(int))
+        assert difference.mean() > 5  # per pose: a new background for every view
+    # identities still get their own scenes
+    first, second = views[False][0], views[False][2]
+    far = far_background(first, second)
+    assert np.abs(first["image"][far].astype(int) - second["image"][far]).mean() > 5
+
+
+def test_scene_per_pose_is_the_default() -> None:
+    assert SynthFaces(seed=0, image_size=32, uv_size=16).scene_per_pose is True
+    default = SynthFaces(seed=2, image_size=32, uv_size=16).sample(3, yaw=20.0)["image"]
+    explicit = SynthFaces(seed=2, image_size=32, uv_size=16, scene_per_pose=True)
+    assert default.tobytes() == explicit.sample(3, yaw=20.0)["image"].tobytes()

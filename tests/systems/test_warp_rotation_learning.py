@@ -5,7 +5,23 @@ half of them turned around for any-yaw training), rotating held-out faces at yaw
 gives an image closer to the true frontal view than the unwarped input is: the masked L1 over
 the visible face of the target (PORTRAIT_11 labels 1-9: skin to lower lip, no hair, no
 background, whose colours SynthFaces draws anew for every view) is at most 95% of the input's.
-About 1.5 minutes on 2 CPU cores.
+About 1 minute on 2 CPU cores (1.5 on a busy machine).
+
+The warped image alone (before inpainting, holes black) is measured and printed, not asserted:
+at this budget the warp field stays close to the identity. Measured (face L1 to the frontal
+view; Beam's record order changes the outcome, so several builds / data seeds):
+
+- these per-pose scenes: input 0.261, warped 0.259-0.260, rotated 0.215-0.245.
+- pairs built with `--shared-scene` (one lighting and background per identity, as in
+  Multi-PIE): input 0.189 (with the same lighting the input itself is a closer baseline);
+  warped mostly 0.175-0.190 (at best 0.93 of the input), sometimes 0.20-0.37 (BatchNorm
+  spikes), with any of: the preset, model.warp_weight 1.0, train.learning_rate 3e-3 or
+  3e-4, model.regressor_norm instance, model.reverse_fraction 0, EMA weights, 600 or 1200
+  steps; rotated 0.155-0.34, at most 95% of the input in 16 of 42 runs (1 of 6 with the
+  preset as it is), so this check keeps the per-pose scenes. The regressor trained alone
+  on the warp loss learns from yaw 30 or +-30 to frontal pairs in 400 steps (warped
+  0.145-0.153), but not from this mixture with identity pairs (yaw 0 to frontal) and
+  reversed pairs (frontal to +-30), not even in 1600 steps.
 """
 
 from __future__ import annotations
@@ -67,10 +83,13 @@ def test_tiny_preset_rotates_yaw_30_towards_frontal(tmp_path) -> None:
     unwarped = face_l1(images, targets, face)
 
     system.fit(spec.dataset(config, train_dir).take(config.train.steps), verbose=0)
-    rotated = face_l1(system.rotate(images, 0.0)["image"], targets, face)
+    outputs = system.rotate(images, 0.0)  # 'image', 'warped' (holes black): (16, 64, 64, 3)
+    rotated = face_l1(outputs["image"], targets, face)
+    warped = face_l1(outputs["warped"], targets, face)  # the warp alone, before inpainting
     elapsed = time.monotonic() - start
     print(
-        f"face L1 to the frontal view: unwarped input {unwarped:.4f}, rotated {rotated:.4f} "
-        f"({rotated / unwarped:.2f}); {config.train.steps} steps, {elapsed:.0f}s"
+        f"face L1 to the frontal view: unwarped input {unwarped:.4f}, warped {warped:.4f} "
+        f"({warped / unwarped:.2f}), rotated {rotated:.4f} ({rotated / unwarped:.2f}); "
+        f"{config.train.steps} steps, {elapsed:.0f}s"
     )
     assert rotated <= 0.95 * unwarped

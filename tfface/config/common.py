@@ -121,6 +121,10 @@ class SynthConfig:
         occluders: occluders, a subset of ``OCCLUDERS`` (may be empty).
         expressions: expressions, a subset of ``EXPRESSIONS``.
         first_identity: index of the first identity (shards a large set across jobs).
+        scene_per_pose: draw the lighting and background anew for every pose (True, the
+            default) or share one scene across all poses of an (identity, expression,
+            domain), like a multi-camera capture such as Multi-PIE (False; use it for
+            pose pairs, ``--pair-with-frontal --shared-scene``). See ``SynthFaces``.
     """
 
     identities: int = 100
@@ -134,8 +138,13 @@ class SynthConfig:
     occluders: tuple[str, ...] = ()
     expressions: tuple[str, ...] = ("neutral",)
     first_identity: int = 0
+    scene_per_pose: bool = True
 
     def __post_init__(self) -> None:
+        _require(
+            isinstance(self.scene_per_pose, bool),
+            f"scene_per_pose must be true or false, got {self.scene_per_pose!r}",
+        )
         _require(self.identities >= 1, f"identities must be >= 1, got {self.identities}")
         _require(
             16 <= self.image_size <= 2048,

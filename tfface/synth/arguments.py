@@ -9,7 +9,7 @@ from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS
 
 
 def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
-    """Adds --identities, --size, --yaws, ... --preset, --config and --set to `parser`."""
+    """Adds --identities, --size, --yaws, ... --shared-scene, --preset, --config and --set."""
     parser.add_argument("--identities", type=int, help="number of identities")
     parser.add_argument("--size", type=int, help="image side in pixels")
     parser.add_argument("--uv-size", type=int, help="UV texture side in texels")
@@ -26,6 +26,15 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--expressions", nargs="+", metavar="EXPRESSION", help=f"any of: {', '.join(EXPRESSIONS)}"
+    )
+    parser.add_argument(
+        "--shared-scene",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="one lighting and background for all poses of an identity, expression and domain "
+        "(like a multi-camera capture; recommended with --pair-with-frontal); "
+        "--no-shared-scene draws them anew for every pose (the presets' default). "
+        "Sets the config key scene_per_pose",
     )
     parser.add_argument(
         "--preset", default="default", help="synthfaces preset to start from (default, demo, tiny)"
@@ -60,12 +69,15 @@ def synth_config_from_arguments(args: argparse.Namespace) -> SynthConfig:
         "domains": args.domains,
         "occluders": args.occluders,
         "expressions": args.expressions,
+        "scene_per_pose": None if args.shared_scene is None else not args.shared_scene,
     }
     overrides = []
     for key, value in flags.items():
         if value is None:
             continue
-        if isinstance(value, list):
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list):
             value = "[" + ", ".join(str(item) for item in value) + "]"
         overrides.append(f"{key}={value}")
     return apply_overrides(config, overrides + list(args.overrides))

@@ -85,6 +85,13 @@ class SynthFaces:
             expression, domain and occluder, every byte of a sample.
         image_size: side of rendered images in pixels (16..2048).
         uv_size: side of the UV texture in texels (>= 16).
+        scene_per_pose: True (the default): the lighting, the background and the domain's
+            random style (NIR background and sensor noise, painting strokes and palette) are
+            drawn anew for every pose. False: they depend on (seed, identity, expression,
+            domain) only, so every pose of a person shares one scene, as in a multi-camera
+            capture (Multi-PIE: one illumination, one backdrop for all views of a shot);
+            use it for pose pairs (`pipelines/synthfaces.py --pair-with-frontal
+            --shared-scene`). The head, its ground truth and occluders are the same either way.
 
     `sample()` returns a dict of NumPy arrays:
         image: uint8 (H, W, 3), or (H, W, 1) for domain 'nir'.
@@ -104,10 +111,14 @@ class SynthFaces:
     without the occluder; the identity's own glasses are part of the face.
     """
 
-    def __init__(self, seed: int = 0, image_size: int = 256, uv_size: int = 256) -> None:
+    def __init__(
+        self, seed: int = 0, image_size: int = 256, uv_size: int = 256, scene_per_pose: bool = True
+    ) -> None:
         for name, value in (("seed", seed), ("image_size", image_size), ("uv_size", uv_size)):
             if isinstance(value, bool) or not isinstance(value, int | np.integer):
                 raise TypeError(f"{name} must be an integer, got {value!r}")
+        if not isinstance(scene_per_pose, bool | np.bool_):
+            raise TypeError(f"scene_per_pose must be a bool, got {scene_per_pose!r}")
         if seed < 0:
             raise ValueError(f"seed must be non-negative, got {seed}")
         if not 16 <= image_size <= 2048:
@@ -117,6 +128,7 @@ class SynthFaces:
         self.seed = int(seed)
         self.image_size = int(image_size)
         self.uv_size = int(uv_size)
+        self.scene_per_pose = bool(scene_per_pose)
         self.camera = OrthographicCamera.for_faces(self.image_size)
         self._assets: OrderedDict[int, _IdentityAssets] = OrderedDict()
         self._heads: OrderedDict[tuple, tuple[Mesh, np.ndarray]] = OrderedDict()
@@ -219,20 +231,22 @@ class SynthFaces:
         skin = np.array(assets.params.skin_tone, dtype=np.float32)
         scene = render_scene(objects, self.camera, assets.textures, assets.hair_texture, skin)
 
+        # Pose keys are >= 910,000; the shared scene's key [0, 0, 0] is no pose's key.
         pose_key = [int(round(angle * 1000)) + 1_000_000 for angle in (yaw, pitch, roll)]
+        scene_key = pose_key if self.scene_per_pose else [0, 0, 0]
         expression_key = [
             int(round(expression.mouth_open * 1000)),
             int(round(expression.smile * 1000)),
         ]
         scene_rng = np.random.default_rng(
-            [self.seed, assets.params.identity, *pose_key, *expression_key, 11]
+            [self.seed, assets.params.identity, *scene_key, *expression_key, 11]
         )
         lighting = sample_lighting(scene_rng)
-        background = background_rgb(scene_rng, self.image_size, self.image_size)
+        background = background_rgb(scene_rng, self.image_size, self.image_size)  # (S, S, 3)
         domain_entropy = [
             self.seed,
             assets.params.identity,
-            *pose_key,
+            *scene_key,
             *expression_key,
             zlib.crc32(domain.encode()),
         ]

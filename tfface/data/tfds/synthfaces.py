@@ -78,7 +78,9 @@ class SynthFacesBuilder(tfds.core.GeneratorBasedBuilder):
         from tfface.synth import SynthFaces
 
         synth = self.builder_config.synth
-        generator = SynthFaces(synth.seed, synth.image_size, synth.uv_size)
+        generator = SynthFaces(
+            synth.seed, synth.image_size, synth.uv_size, scene_per_pose=synth.scene_per_pose
+        )
         for view in iterate_views(synth):
             if assign_split(f"identity{view.identity}", DEFAULT_FRACTIONS) != split:
                 continue
