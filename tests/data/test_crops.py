@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfface.data.crops import _crop, append_regions, scale_about_centre
+from tfface.data.crops import _crop, _crop_boxed, append_regions, crop_boxes, scale_about_centre
 
 
 def projective_reference(images: np.ndarray, centre: np.ndarray, expansion: float) -> np.ndarray:
@@ -55,6 +55,23 @@ def test_crops_are_exact_pixel_windows_with_zeros_outside() -> None:
     expected = np.zeros((3, 4, 1), np.float32)
     expected[:2, :2] = images[1, 4:6, 5:7]
     np.testing.assert_array_equal(crops[1], expected)
+
+
+def test_boxed_crops_equal_the_masked_crops_at_crop_box_corners() -> None:
+    rng = np.random.default_rng(5)
+    images = tf.constant(rng.uniform(-1, 1, (8, 40, 50, 3)).astype(np.float32))
+    # Centres anywhere, also outside: crop_boxes shifts the windows to stay inside.
+    centres = np.stack([rng.uniform(-10, 50, 8), rng.uniform(-10, 60, 8)], -1).astype(np.float32)
+    for size in [(10, 20), (40, 50), (3, 1)]:
+        boxes = crop_boxes(tf.constant(centres), size, 40, 50)
+        np.testing.assert_array_equal(
+            _crop_boxed(images, boxes, size).numpy(), _crop(images, boxes, size).numpy()
+        )
+    # Larger than the image: the window cannot stay inside; zeros fill the rest.
+    boxes = crop_boxes(tf.constant(centres), (48, 56), 40, 50)
+    crops = _crop_boxed(images, boxes, (48, 56)).numpy()
+    np.testing.assert_array_equal(crops[:, :40, :50], images.numpy())
+    assert not crops[:, 40:].any() and not crops[:, :, 50:].any()
 
 
 def test_append_region_contains_the_component_and_is_centred() -> None:

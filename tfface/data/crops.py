@@ -111,6 +111,18 @@ def _crop(images: tf.Tensor, boxes: tf.Tensor, size: tuple[int, int]) -> tf.Tens
     return _take_window(images, rows, columns)
 
 
+def _crop_boxed(images: tf.Tensor, boxes: tf.Tensor, size: tuple[int, int]) -> tf.Tensor:
+    """`_crop` at corners from `crop_boxes`: when the crop fits in the (static) image size those
+    corners keep it inside, so two plain gathers do without the bounds mask."""
+    height, width = images.shape[1], images.shape[2]
+    if height is None or width is None or size[0] > height or size[1] > width:
+        return _crop(images, boxes, size)
+    rows = boxes[:, 0:1] + tf.range(size[0])[None]  # (B, h)
+    columns = boxes[:, 1:2] + tf.range(size[1])[None]  # (B, w)
+    picked = tf.gather(images, rows, axis=1, batch_dims=1)
+    return tf.gather(picked, columns, axis=2, batch_dims=1)
+
+
 def component_masks(label_maps: tf.Tensor) -> dict[str, tf.Tensor]:
     """bool (B, H, W) masks of the three cropped components (`COMPONENTS`)."""
     return {name: component_mask(label_maps, labels) for name, labels in COMPONENTS.items()}
@@ -143,9 +155,9 @@ def component_crops(
         size = getattr(sizes, name)
         mask = masks[name]
         boxes = crop_boxes(component_centre(mask), size, height, width)
-        crop = _crop(images, boxes, size)
+        crop = _crop_boxed(images, boxes, size)
         if eye_pixels_only and name != "mouth":
-            keep = _crop(tf.cast(mask, images.dtype)[..., None], boxes, size)
+            keep = _crop_boxed(tf.cast(mask, images.dtype)[..., None], boxes, size)
             crop = crop * keep - (1.0 - keep)
         outputs[f"crop_{name}"] = crop
         outputs[f"box_{name}"] = boxes
