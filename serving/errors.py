@@ -61,10 +61,6 @@ def not_found(message: str) -> ServingError:
     return ServingError(grpc.StatusCode.NOT_FOUND, message)
 
 
-def failed_precondition(message: str) -> ServingError:
-    return ServingError(grpc.StatusCode.FAILED_PRECONDITION, message)
-
-
 def resource_exhausted(message: str) -> ServingError:
     return ServingError(grpc.StatusCode.RESOURCE_EXHAUSTED, message)
 

@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from serving.batching import Batcher, BatchingOptions
-from serving.errors import failed_precondition, from_tensorflow_error
+from serving.errors import from_tensorflow_error, not_found
 from serving.metadata import read_signature_def_map
 from serving.tensors import check_inputs, tensor_to_array
 from serving.warmup import WARMUP_DIRECTORY, WARMUP_FILE, read_warmup_file
@@ -101,10 +101,16 @@ class ServableVersion:
         }
 
     def signature(self, signature_name: str) -> SignatureRunner:
-        """The runner of `signature_name` (FAILED_PRECONDITION, like TF Serving, if unknown)."""
+        """The runner of `signature_name`; NOT_FOUND (REST 404) if the version has no such signature.
+
+        tensorflow_model_server answers this case with FAILED_PRECONDITION (REST 400); we
+        answer NOT_FOUND like for an unknown model or version, as our serving contract says
+        (README, "Errors"), so a client tells "no such thing" from a bad request by the code.
+        Clients that must run against both servers treat the two codes alike here.
+        """
         runner = self.signatures.get(signature_name or "serving_default")
         if runner is None:
-            raise failed_precondition(
+            raise not_found(
                 f'Serving signature key "{signature_name}" not found. Model '
                 f"{self.model_name} version {self.version} has signatures: "
                 f"{', '.join(sorted(self.signatures))}"

@@ -140,7 +140,7 @@ def test_bad_requests_get_clear_errors_and_the_server_survives(stubs) -> None:
         ),
         (
             predict_request("no_such", {"image": images}),
-            grpc.StatusCode.FAILED_PRECONDITION,
+            grpc.StatusCode.NOT_FOUND,
             "blend, encoded, serving_default",
         ),
         (

@@ -117,7 +117,7 @@ def test_bad_requests_answer_400_404_413_with_an_error(toy_server) -> None:
         ),
         (predict, {"nothing": 1}, None, 400, '"instances"'),
         (predict, None, b"{not json", 400, "JSON Parse error"),
-        (predict, {"signature_name": "nope", "instances": images}, None, 400, "not found"),
+        (predict, {"signature_name": "nope", "instances": images}, None, 404, "not found"),
         (
             predict,
             {"signature_name": "encoded", "instances": [{"b64": "Z2FyYmFnZQ=="}]},
