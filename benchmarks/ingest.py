@@ -13,8 +13,13 @@ processes that each import Beam, TensorFlow and tfface: about 4 s more on this
 machine), so whole-job rates of short jobs mostly measure that. The speed-up is
 judged on the steady-state rate (large - small examples) / (large - small
 seconds), what a long cluster job sees; whole-job rates are reported beside it.
+Worker processes run bundles on non-main threads, where glibc's default malloc
+thresholds made every image-sized NumPy temporary a fresh mmap (+40 % CPU per
+example); `pipelines/common/allocator.py` fixes that in `SourceDoFn.setup`.
 
-    python benchmarks/ingest.py [--identities 24 240] [--images 80 800]
+Each run is repeated (--repeats, median seconds) because the machine's speed varies.
+
+    python benchmarks/ingest.py [--identities 24 240] [--images 80 800] [--repeats 2]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -66,6 +72,12 @@ def timed(job, *arguments) -> tuple[int, float]:
     return info["accepted"], time.perf_counter() - start
 
 
+def median_run(job, output: str, size: int, extra: list[str], repeats: int) -> tuple[int, float]:
+    """(examples, median seconds) of `repeats` runs of the job on the same input."""
+    runs = [timed(job, f"{output}-{repeat}", size, extra) for repeat in range(repeats)]
+    return runs[0][0], statistics.median(seconds for _, seconds in runs)
+
+
 def rates(small: tuple[int, float], large: tuple[int, float]) -> dict[str, float]:
     """Steady-state and whole-job examples/s from a small and a large run of the same job."""
     (small_count, small_seconds), (large_count, large_seconds) = small, large
@@ -94,6 +106,9 @@ def main() -> None:
         default=[80, 800],
         help="CelebAMask-HQ fixture images of the small and the large run",
     )
+    parser.add_argument(
+        "--repeats", type=int, default=2, help="runs per size and worker count (median)"
+    )
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "ingest.json"))
     args = parser.parse_args()
     from pipelines import celebamask_hq, synthfaces
@@ -102,6 +117,7 @@ def main() -> None:
         "benchmark": "ingest",
         "cpu_count": os.cpu_count(),
         "target_two_worker_speedup": 1.6,
+        "repeats": args.repeats,
         "jobs": {},
     }
     results["load_average_before"] = round(os.getloadavg()[0], 2)
@@ -138,7 +154,9 @@ def main() -> None:
             measured = {}
             for workers, extra in (("one_worker", []), ("two_workers", TWO_WORKERS)):
                 small, large = (
-                    timed(job, str(work / f"{name}-{workers}-{size}"), size, extra)
+                    median_run(
+                        job, str(work / f"{name}-{workers}-{size}"), size, extra, args.repeats
+                    )
                     for size in sizes
                 )
                 measured[workers] = {

@@ -45,7 +45,7 @@ from pipelines.common.image_io import (
     resize_image,
     resize_mask,
 )
-from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
 from tfface.data.labels import FUSION_ORDER_19, fuse_part_masks, map_19_to_11
@@ -230,4 +230,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script("pipelines.celebamask_hq")

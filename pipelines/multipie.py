@@ -42,7 +42,7 @@ from typing import Any
 
 from pipelines.common.folders import add_folder_arguments, check_folder_arguments
 from pipelines.common.image_io import fit_square, list_files, read_image, relative_path
-from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
 
@@ -238,4 +238,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script("pipelines.multipie")

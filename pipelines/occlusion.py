@@ -49,7 +49,7 @@ from pipelines.common.image_io import (
     resize_mask,
     strip_extension,
 )
-from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
 from pipelines.common.resources import LazyImages, images_without_alpha
@@ -376,4 +376,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script("pipelines.occlusion")

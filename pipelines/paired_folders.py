@@ -61,7 +61,7 @@ from pipelines.common.image_io import (
     relative_path,
     strip_extension,
 )
-from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.metadata_csv import parse_metadata
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
@@ -364,4 +364,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script("pipelines.paired_folders")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from tfface.config import SynthConfig, to_dict
 from tfface.data.features import encode_uv
@@ -125,4 +125,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script("pipelines.synthfaces")

@@ -35,7 +35,7 @@ import numpy as np
 
 from pipelines.common.folders import check_folder_arguments, group_key
 from pipelines.common.image_io import list_files, read_image, relative_path, resize_image
-from pipelines.common.job import job_parser, parse_job_arguments, run_job
+from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
 from tfface.geometry.alignment import BORDERS, align_face
@@ -235,4 +235,4 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    run_as_script("pipelines.wild_faces")

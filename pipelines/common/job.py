@@ -10,6 +10,7 @@ DataflowRunner --project ... --region ... --temp_location gs://...`,
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -23,6 +24,17 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.sink import WriteDataset
 from pipelines.common.splits import DEFAULT_FRACTIONS, parse_fractions
+
+
+def run_as_script(module_name: str) -> None:
+    """Entry point of `python -m pipelines.<job>`: runs the job from its importable module.
+
+    Under `python -m` the job file runs as `__main__`, so its classes (DoFns, input items)
+    would be pickled as `__main__.<Class>`, which Beam's worker processes
+    (`--direct_running_mode=multi_processing`, Dataflow, Flink, Spark) cannot resolve.
+    Importing the module by name gives them an importable address.
+    """
+    importlib.import_module(module_name).main()
 
 
 def job_parser(source: str, description: str) -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from pipelines.common.allocator import tune_allocator
 from pipelines.common.records import Accepted, Rejected, RejectError
 from pipelines.common.splits import SPLITS, assign_split
 from pipelines.common.stats import example_stats
@@ -63,6 +64,7 @@ class SourceDoFn(beam.DoFn):
         """Loads heavy per-worker state (models); called once per worker."""
 
     def setup(self) -> None:
+        tune_allocator()  # worker threads and large NumPy arrays (allocator.py)
         self.load()
 
     def process(self, item: Any) -> Iterator[Accepted | Rejected]:

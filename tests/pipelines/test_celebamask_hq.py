@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -178,3 +180,23 @@ def test_tfds_builder_reads_the_manual_dir(celebamask_root: Path, tmp_path: Path
         iter(tfds.load("tfface_celebamask_hq/64", split=split, data_dir=str(tmp_path / "tfds")))
     )
     assert example["image"].shape == (64, 64, 3) and example["label_map_11"].shape == (64, 64, 1)
+
+
+def test_python_dash_m_runs_with_worker_processes(
+    celebamask_root: Path, single_worker_output: Path, tmp_path: Path, dataset
+) -> None:
+    """`python -m pipelines.celebamask_hq` with two worker processes: the input items and
+    DoFns must be importable by the workers (not pickled from `__main__`)."""
+    output = tmp_path / "script"
+    arguments = ["--input", str(celebamask_root), "--output", str(output), "--size", "32"]
+    arguments += ["--shards", "2", "--direct_num_workers=2"]
+    arguments += ["--direct_running_mode=multi_processing"]
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipelines.celebamask_hq", *arguments],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert dataset.serialized(single_worker_output) == dataset.serialized(output)

@@ -114,8 +114,8 @@ def augment_uint8_images(images: tf.Tensor, transforms: Transforms) -> tf.Tensor
     geometric transform (what the reader does).
 
     The gamma curve goes first, on the exactly converted pixels (`to_unit_range`), then the
-    bilinear warp on float32.
-    Gamma is per pixel, so the order changes results only by the interpolation of the curve.
+    bilinear warp on float32. Gamma is per pixel, so the order changes results only by the
+    interpolation of the curve.
     """
     return warp_images(to_unit_range(images, transforms.gammas), transforms)
 
