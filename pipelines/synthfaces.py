@@ -48,10 +48,7 @@ class SynthFacesDoFn(SourceDoFn):
     def load(self) -> None:
         from tfface.synth import SynthFaces
 
-        config = self.config
-        self.generator = SynthFaces(
-            config.seed, config.image_size, config.uv_size, scene_per_pose=config.scene_per_pose
-        )
+        self.generator = SynthFaces.from_config(self.config)
 
     def key(self, item: int) -> str:
         return f"{SOURCE}/seed{self.config.seed}/identity{item:05d}"

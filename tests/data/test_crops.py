@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfface.data.crops import _crop, _crop_boxed, append_regions, crop_boxes, scale_about_centre
+from tfface.data.crops import _crop, append_regions, crop_boxes, scale_about_centre
 
 
 def projective_reference(images: np.ndarray, centre: np.ndarray, expansion: float) -> np.ndarray:
@@ -65,11 +65,11 @@ def test_boxed_crops_equal_the_masked_crops_at_crop_box_corners() -> None:
     for size in [(10, 20), (40, 50), (3, 1)]:
         boxes = crop_boxes(tf.constant(centres), size, 40, 50)
         np.testing.assert_array_equal(
-            _crop_boxed(images, boxes, size).numpy(), _crop(images, boxes, size).numpy()
+            _crop(images, boxes, size, inside=True).numpy(), _crop(images, boxes, size).numpy()
         )
     # Larger than the image: the window cannot stay inside; zeros fill the rest.
     boxes = crop_boxes(tf.constant(centres), (48, 56), 40, 50)
-    crops = _crop_boxed(images, boxes, (48, 56)).numpy()
+    crops = _crop(images, boxes, (48, 56), inside=True).numpy()
     np.testing.assert_array_equal(crops[:, :40, :50], images.numpy())
     assert not crops[:, 40:].any() and not crops[:, :, 50:].any()
 

@@ -31,7 +31,7 @@ _split_cpu_in_two()
 
 @pytest.fixture(scope="session")
 def two_cpus() -> list[str]:
-    """Names of two logical CPU devices (skips the test when there are fewer)."""
+    """Names of two logical CPU devices (fails the test when there are fewer)."""
     devices = [device.name for device in tf.config.list_logical_devices("CPU")]
     if len(devices) < 2:
         pytest.fail("needs 2 logical CPU devices (TF runtime was initialised before the split)")

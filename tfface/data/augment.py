@@ -94,19 +94,9 @@ def draw_transforms(config: AugmentConfig, seeds: tf.Tensor, height: int, width:
     return Transforms(matrices, flip, gamma)
 
 
-def _warp(
-    tensor: tf.Tensor, transforms: Transforms, interpolation: str, fill_value: float
-) -> tf.Tensor:
-    """(B, H, W, C) resampled by the drawn transforms (tfface.data.resample: XLA-fused
-    gathers, equal to TF's ImageProjectiveTransformV3 with constant fill)."""
-    if interpolation == "BILINEAR":
-        return resample.bilinear_resample(tensor, transforms.matrices, fill_value)
-    return resample.nearest_resample(tensor, transforms.matrices, fill_value)
-
-
 def warp_images(images: tf.Tensor, transforms: Transforms) -> tf.Tensor:
     """float32 (B, H, W, C) in [-1, 1] -> bilinearly transformed images (outside -> -1, black)."""
-    return _warp(images, transforms, "BILINEAR", -1.0)
+    return resample.bilinear_resample(images, transforms.matrices, -1.0)
 
 
 def augment_uint8_images(images: tf.Tensor, transforms: Transforms) -> tf.Tensor:
@@ -150,14 +140,14 @@ def to_unit_range(images: tf.Tensor, gammas: tf.Tensor | None = None) -> tf.Tens
 
 def augment_images(images: tf.Tensor, transforms: Transforms) -> tf.Tensor:
     """float32 (B, H, W, C) in [-1, 1] -> transformed images with gamma alteration."""
-    warped = _warp(images, transforms, "BILINEAR", -1.0)
+    warped = warp_images(images, transforms)
     unit = tf.clip_by_value((warped + 1.0) / 2.0, 0.0, 1.0)
     return unit ** transforms.gammas[:, None, None, None] * 2.0 - 1.0
 
 
 def augment_masks(masks: tf.Tensor, transforms: Transforms) -> tf.Tensor:
     """(B, H, W, K) masks (any dtype) -> nearest-neighbour transformed masks."""
-    return _warp(masks, transforms, "NEAREST", 0.0)
+    return resample.nearest_resample(masks, transforms.matrices, 0.0)
 
 
 @tf.function(jit_compile=True, reduce_retracing=True)
@@ -178,7 +168,7 @@ def augment_label_maps(
 
     Warped in their own dtype (one channel, nearest: no arithmetic on the values).
     """
-    warped = _warp(label_maps[..., None], transforms, "NEAREST", 0)[..., 0]
+    warped = resample.nearest_resample(label_maps[..., None], transforms.matrices, 0)[..., 0]
     if num_classes not in FLIP_ORDERS:
         return warped
     order = FLIP_ORDERS[num_classes] + list(range(num_classes, 256))

@@ -104,23 +104,22 @@ def _take_window(images: tf.Tensor, rows: tf.Tensor, columns: tf.Tensor) -> tf.T
     return tf.where(inside[..., None], picked, tf.zeros_like(picked))
 
 
-def _crop(images: tf.Tensor, boxes: tf.Tensor, size: tuple[int, int]) -> tf.Tensor:
-    """Exact pixel crops (B, h, w, C) at integer top-left corners (B, 2) (zeros outside)."""
+def _crop(
+    images: tf.Tensor, boxes: tf.Tensor, size: tuple[int, int], inside: bool = False
+) -> tf.Tensor:
+    """Exact pixel crops (B, h, w, C) at integer top-left corners (B, 2) (zeros outside).
+
+    `inside`: the corners come from `crop_boxes`, which keeps a crop that fits in the
+    (static) image size inside it; then two plain gathers do without the bounds mask.
+    """
     rows = boxes[:, 0:1] + tf.range(size[0])[None]  # (B, h)
     columns = boxes[:, 1:2] + tf.range(size[1])[None]  # (B, w)
-    return _take_window(images, rows, columns)
-
-
-def _crop_boxed(images: tf.Tensor, boxes: tf.Tensor, size: tuple[int, int]) -> tf.Tensor:
-    """`_crop` at corners from `crop_boxes`: when the crop fits in the (static) image size those
-    corners keep it inside, so two plain gathers do without the bounds mask."""
     height, width = images.shape[1], images.shape[2]
-    if height is None or width is None or size[0] > height or size[1] > width:
-        return _crop(images, boxes, size)
-    rows = boxes[:, 0:1] + tf.range(size[0])[None]  # (B, h)
-    columns = boxes[:, 1:2] + tf.range(size[1])[None]  # (B, w)
-    picked = tf.gather(images, rows, axis=1, batch_dims=1)
-    return tf.gather(picked, columns, axis=2, batch_dims=1)
+    if inside and height is not None and width is not None:
+        if size[0] <= height and size[1] <= width:
+            picked = tf.gather(images, rows, axis=1, batch_dims=1)
+            return tf.gather(picked, columns, axis=2, batch_dims=1)
+    return _take_window(images, rows, columns)
 
 
 def component_masks(label_maps: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -155,9 +154,9 @@ def component_crops(
         size = getattr(sizes, name)
         mask = masks[name]
         boxes = crop_boxes(component_centre(mask), size, height, width)
-        crop = _crop_boxed(images, boxes, size)
+        crop = _crop(images, boxes, size, inside=True)
         if eye_pixels_only and name != "mouth":
-            keep = _crop_boxed(tf.cast(mask, images.dtype)[..., None], boxes, size)
+            keep = _crop(tf.cast(mask, images.dtype)[..., None], boxes, size, inside=True)
             crop = crop * keep - (1.0 - keep)
         outputs[f"crop_{name}"] = crop
         outputs[f"box_{name}"] = boxes

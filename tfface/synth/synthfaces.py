@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfface.config.common import DOMAINS, OCCLUDERS
+from tfface.config.common import DOMAINS, OCCLUDERS, SynthConfig
 from tfface.data.labels import MAP_19_TO_11
 from tfface.geometry.camera import OrthographicCamera, rotation_matrix
 from tfface.geometry.mesh import Mesh
@@ -132,6 +132,13 @@ class SynthFaces:
         self.camera = OrthographicCamera.for_faces(self.image_size)
         self._assets: OrderedDict[int, _IdentityAssets] = OrderedDict()
         self._heads: OrderedDict[tuple, tuple[Mesh, np.ndarray]] = OrderedDict()
+
+    @classmethod
+    def from_config(cls, config: SynthConfig) -> SynthFaces:
+        """The generator a SynthConfig describes (seed, sizes, scene sharing)."""
+        return cls(
+            config.seed, config.image_size, config.uv_size, scene_per_pose=config.scene_per_pose
+        )
 
     # -- identity-level assets -------------------------------------------------------------
     def identity_params(self, identity: int) -> IdentityParams:

@@ -127,12 +127,7 @@ def write_dataset(
     """Writes the whole dataset described by `config` to `output`; returns the summary."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    generator = SynthFaces(
-        seed=config.seed,
-        image_size=config.image_size,
-        uv_size=config.uv_size,
-        scene_per_pose=config.scene_per_pose,
-    )
+    generator = SynthFaces.from_config(config)
     save_resolved(config, output)
     total = 0
     seen: set[int] = set()

@@ -78,9 +78,7 @@ class SynthFacesBuilder(tfds.core.GeneratorBasedBuilder):
         from tfface.synth import SynthFaces
 
         synth = self.builder_config.synth
-        generator = SynthFaces(
-            synth.seed, synth.image_size, synth.uv_size, scene_per_pose=synth.scene_per_pose
-        )
+        generator = SynthFaces.from_config(synth)
         for view in iterate_views(synth):
             if assign_split(f"identity{view.identity}", DEFAULT_FRACTIONS) != split:
                 continue
