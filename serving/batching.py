@@ -10,8 +10,13 @@ never waits for a thread hand-off.
 
 Waiting for more requests: callers `announce()` themselves as soon as they know their
 signature (before decoding their tensors). A leader waits up to `batch_timeout_micros`
-only while announced requests are still on their way, and never when it is alone: a
-single client gets the latency of an unbatched server, concurrent clients get batches.
+while announced requests are still on their way, or while fewer requests are in its batch
+(and in batches running) than were recently in flight at once: concurrent closed-loop
+clients get their answers together and send their next requests within a millisecond or
+so, often before any of them has been announced, so the recent peak of requests in flight
+is the best guess of how many are coming. A lone client (peak of one) never waits: it gets
+the latency of an unbatched server. When clients go away, a wait that times out lowers the
+peak to the requests that came.
 
 A batch that fails is re-run one request at a time, so one bad request (e.g. garbage image
 bytes) fails alone and the others still succeed.
@@ -42,7 +47,7 @@ class BatchingOptions:
 
     max_batch_size: int = 8
     batch_timeout_micros: int = 2000
-    num_batch_threads: int = 2
+    num_batch_threads: int = 1
 
     def __post_init__(self) -> None:
         if self.max_batch_size < 1:
@@ -104,6 +109,9 @@ class Batcher:
         self._announced = 0
         self._leaders = 0
         self._gathering = 0
+        self._in_flight = 0  # submitted requests that have not finished
+        self._running = 0  # requests in batches that are running
+        self._expected = 1  # recent peak of requests in flight at once
         self.batches_run = 0
         self.examples_run = 0
 
@@ -129,6 +137,8 @@ class Batcher:
                 ticket.pending = False
                 self._announced -= 1
             self._queue.append(task)
+            self._in_flight += 1
+            self._expected = max(self._expected, self._in_flight)
             self._condition.notify_all()
             # While a leader is gathering its batch, newcomers join it instead of leading.
             leader = self._leaders < self.options.num_batch_threads and not self._gathering
@@ -174,9 +184,13 @@ class Batcher:
         deadline = time.monotonic() + self.options.batch_timeout_micros / 1e6
         self._gathering += 1
         try:
-            while self._announced > 0 and sum(t.size for t in batch) < self.options.max_batch_size:
+            while sum(t.size for t in batch) < self.options.max_batch_size and (
+                self._announced > 0 or len(batch) + self._running < self._expected
+            ):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    # the expected requests did not come: expect what did
+                    self._expected = max(1, min(self._expected, len(batch) + self._running))
                     break
                 self._condition.wait(remaining)
                 self._take_compatible(batch)
@@ -188,6 +202,7 @@ class Batcher:
         """Runs the batch of `task`, then hands the batch slot to the oldest waiting request."""
         with self._condition:
             batch = self._collect(task)
+            self._running += len(batch)
         if batch:
             self._execute(batch)
         with self._condition:
@@ -220,6 +235,9 @@ class Batcher:
                         task.outputs = self.run(task.arrays)
                     except Exception as single_error:
                         task.error = single_error
+        with self._condition:  # before the callers can send their next requests
+            self._running -= len(batch)
+            self._in_flight -= len(batch)
         for task in batch:
             task.finished.set()
             task.wake.set()

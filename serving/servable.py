@@ -1,7 +1,8 @@
 """One loaded model version: its SavedModel, signatures, batchers and warmup.
 
 The SavedModel is loaded with `tf.saved_model.load` and every call goes through
-`loaded.signatures[name](**inputs)`, as any TF2 consumer of the export would. Inputs are
+`loaded.signatures[name]`, as any TF2 consumer of the export would, wrapped once in a traced
+concrete function that saves the restored function's per-call Python work. Inputs are
 checked against the signature's specs first, so a bad request gets a message naming the
 expected inputs instead of a TensorFlow stack trace.
 """
@@ -35,6 +36,21 @@ class ServableOptions:
     simulate_latency_ms: float = 0.0
 
 
+def traced_signature(function: Any, input_specs: Mapping[str, tf.TensorSpec]) -> Any:
+    """`function` (a restored signature) called from a concrete function traced once.
+
+    A restored signature resolves each of its captured variables in Python on every call
+    (about 200 for the tiny mask-guided export, ~0.3 ms a call on this machine's CPU); the
+    traced wrapper binds them once, at load, and its graph is one call of the signature, so
+    the outputs are bit-identical (tests/serving/test_servable.py).
+    """
+
+    def call_signature(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        return function(**inputs)
+
+    return tf.function(call_signature).get_concrete_function(dict(input_specs))
+
+
 class SignatureRunner:
     """Calls one signature: checks inputs, runs (batched when possible), returns NumPy outputs."""
 
@@ -44,6 +60,7 @@ class SignatureRunner:
         self.options = options
         self.input_specs: dict[str, tf.TensorSpec] = dict(function.structured_input_signature[1])
         self.output_specs: dict[str, tf.TensorSpec] = dict(function.structured_outputs)
+        self.traced = traced_signature(function, self.input_specs)
         batchable = options.batching.max_batch_size > 1 and all(
             spec.shape.rank and spec.shape[0] is None
             for spec in (*self.input_specs.values(), *self.output_specs.values())
@@ -51,9 +68,9 @@ class SignatureRunner:
         self.batcher = Batcher(self.run, options.batching) if batchable else None
 
     def call(self, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """One call of the signature: `loaded.signatures[name](**inputs)`, NumPy outputs."""
+        """One call of the signature (through its traced wrapper), NumPy outputs."""
         try:
-            outputs = self.function(**{name: tf.constant(value) for name, value in arrays.items()})
+            outputs = self.traced({name: tf.constant(value) for name, value in arrays.items()})
         except tf.errors.OpError as error:
             failure = from_tensorflow_error(error)
             failure.message = f"signature {self.name!r}: {failure.message}"

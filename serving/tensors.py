@@ -103,7 +103,10 @@ def check_inputs(
     Checks names (missing, unexpected), dtypes, shapes against the specs (None = any size)
     and that batched inputs agree on the batch size.
     """
-    expected = ", ".join(f"{name}: {spec_text(spec)}" for name, spec in sorted(specs.items()))
+
+    def expected() -> str:  # only built for an error message
+        return ", ".join(f"{name}: {spec_text(spec)}" for name, spec in sorted(specs.items()))
+
     missing = sorted(set(specs) - set(arrays))
     extra = sorted(set(arrays) - set(specs))
     if missing or extra:
@@ -113,7 +116,7 @@ def check_inputs(
         if extra:
             parts.append(f"unexpected inputs {extra}")
         raise invalid_argument(
-            f"signature {signature_name!r}: {'; '.join(parts)}. Expected inputs: {expected}"
+            f"signature {signature_name!r}: {'; '.join(parts)}. Expected inputs: {expected()}"
         )
     for name, spec in specs.items():
         array = arrays[name]
@@ -123,13 +126,13 @@ def check_inputs(
             got = tf.dtypes.as_dtype(array.dtype).name if array.dtype != object else "string"
             raise invalid_argument(
                 f"signature {signature_name!r}: input {name!r} must be {spec.dtype.name}, "
-                f"got {got}. Expected inputs: {expected}"
+                f"got {got}. Expected inputs: {expected()}"
             )
         if not _shape_matches(array.shape, spec):
             raise invalid_argument(
                 f"signature {signature_name!r}: input {name!r} must have shape "
                 f"{spec_text(spec).split(' ', 1)[1]} (-1 = any size), got {tuple(array.shape)}. "
-                f"Expected inputs: {expected}"
+                f"Expected inputs: {expected()}"
             )
     batch_sizes = {
         name: arrays[name].shape[0]

@@ -140,3 +140,39 @@ def test_many_clients_with_concurrent_batches_never_deadlock() -> None:
     assert failures == []
     assert batcher._leaders == 0 and batcher._queue == []
     assert max(model.batch_sizes) <= 4
+
+
+def test_closed_loop_clients_share_runs_without_announcing() -> None:
+    """Four clients that each wait for their answer, then need a few ms to send the next
+    request (its way to the server), share every run once the batcher has seen them in
+    flight together; after they leave, a lone client waits at most one timeout once."""
+    model = RecordingModel(delay=0.02)
+    timeout = 0.2
+    options = BatchingOptions(
+        max_batch_size=8, batch_timeout_micros=int(timeout * 1e6), num_batch_threads=1
+    )
+    batcher = Batcher(model, options)
+
+    def client(index: int) -> None:
+        rng = np.random.default_rng(index)
+        for _ in range(10):
+            batcher.submit({"x": np.full((1, 3), index, np.float32)})
+            time.sleep(float(rng.uniform(0.002, 0.01)))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(model.batch_sizes) == 40
+    # only the first runs may start before all four were seen in flight together
+    assert model.batch_sizes.count(4) >= 8, model.batch_sizes
+
+    model.batch_sizes.clear()
+    start = time.monotonic()
+    for _ in range(5):
+        batcher.submit({"x": np.ones((1, 3), np.float32)})
+    elapsed = time.monotonic() - start
+    assert model.batch_sizes == [1] * 5
+    # one timeout (0.2 s) + 5 runs (0.1 s); waiting on every call would take 1.1 s
+    assert elapsed < 0.7, elapsed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,8 +34,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--num-batch-threads",
         type=int,
-        default=os.cpu_count() or 2,
-        help="batches of one signature that may run at once (default: CPU count)",
+        default=1,
+        help="batches of one signature that may run at once (default 1: on CPU every run "
+        "already uses all cores, and requests that arrive meanwhile join the next batch)",
     )
     parser.add_argument(
         "--max-message-bytes",
