@@ -56,7 +56,6 @@ class SignatureRunner:
 
     def __init__(self, name: str, function: Any, options: ServableOptions) -> None:
         self.name = name
-        self.function = function
         self.options = options
         self.input_specs: dict[str, tf.TensorSpec] = dict(function.structured_input_signature[1])
         self.output_specs: dict[str, tf.TensorSpec] = dict(function.structured_outputs)
