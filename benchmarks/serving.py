@@ -10,7 +10,12 @@ Issue "SavedModel export and TensorFlow Serving". For each model, batch 1, uint8
 * throughput (requests/s over loopback gRPC) with 1 and with 4 concurrent client processes,
   against a server with batching (--max-batch-size 8) and, as the baseline for what
   batching adds, one without (--max-batch-size 1); the four conditions alternate over
-  several rounds (medians reported, samples kept) because the machine is shared.
+  several rounds (medians reported, samples kept) because the machine is shared. Each
+  client's rate is its completed requests over the time they took.
+* the batching ceiling: in-process examples/s at batch 4 over batch 1. Batching cannot make
+  4 clients faster than that ratio; a compute-bound model that keeps both cores busy at
+  batch 1 (the paper preset: ~180 GFLOP of convolutions per example at ~178 GFLOP/s, where
+  a large matmul peaks at ~220 on this machine) has a ceiling near 1.0x.
 
 Models: the toy system at 8 px (pure overhead: the model is ~0.1 ms) and at 256 px (the
 size of the paper presets; a few ms of compute), and the mask-guided system's tiny and paper
@@ -53,6 +58,11 @@ WARMUP_SECONDS = 20.0
 LATENCY_SECONDS_PER_MODEL = 240.0
 """Budget of the latency rounds of one model (calls per block shrink for slow models)."""
 MIN_BLOCK = 4
+
+
+def significant(value: float, digits: int = 4) -> float:
+    """`value` rounded to `digits` significant digits (paper-size rates are ~1 request/s)."""
+    return float(f"{value:.{digits}g}")
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -201,11 +211,47 @@ def latency(
     return result
 
 
+def batching_ceiling(version_dir: Path, batch: int = 4, rounds: int = 3) -> dict:
+    """In-process examples/s of serving_default at batch 1 and at `batch`, and their ratio.
+
+    The ratio bounds what server-side batching can add to the throughput of `batch`
+    concurrent clients on this machine: a batched run cannot beat the same run in process.
+    A compute-bound model that already keeps every core busy at batch 1 has a ceiling near
+    1.0x. Rounds alternate the two batch sizes; each call block lasts at least a second.
+    """
+    import tensorflow as tf
+
+    signature = tf.saved_model.load(str(version_dir)).signatures["serving_default"]
+    one = default_inputs(version_dir)
+    inputs = {1: one, batch: {name: np.concatenate([a] * batch) for name, a in one.items()}}
+    for size in inputs:  # trace and warm both sizes
+        signature(**inputs[size])
+    samples: dict[int, list[float]] = {size: [] for size in inputs}
+    for _ in range(rounds):
+        for size, arrays in inputs.items():
+            calls, start = 0, time.perf_counter()
+            while (elapsed := time.perf_counter() - start) < 1.0 or calls < 2:
+                {key: value.numpy() for key, value in signature(**arrays).items()}
+                calls += 1
+            samples[size].append(size * calls / elapsed)
+    rates = {size: float(np.median(values)) for size, values in samples.items()}
+    return {
+        "examples_per_second": {f"batch_{size}": significant(rate) for size, rate in rates.items()},
+        f"batch_{batch}_over_batch_1": round(rates[batch] / rates[1], 3),
+    }
+
+
 def client_worker(commands, results) -> None:
     """A persistent closed-loop gRPC client process.
 
-    Each command (address, model, version_dir, start_at, seconds) runs requests back to back
-    from wall-clock time `start_at` for `seconds` and answers the count; None ends it.
+    Each command is (address, model, version_dir, start_at, seconds); None ends it. With
+    `start_at` None the client only warms up (5 requests) and answers None. Otherwise it
+    runs requests back to back from wall-clock time `start_at` until `seconds` have passed
+    and answers (requests completed, seconds from the start to the last completion).
+    Dividing by the time the requests really took, not by `seconds`, matters for slow
+    models: each client's last request ends after the deadline, and for the paper preset
+    (~1 s a request, ~4 s for 4 clients) counting it against `seconds` alone reported 1.3-1.4
+    requests/s for 4 clients where they completed 1.1.
     """
     from serving.client import GrpcClient
 
@@ -215,14 +261,18 @@ def client_worker(commands, results) -> None:
         address, model, version_dir, start_at, seconds = command
         client = clients.setdefault(address, GrpcClient(address))
         request = inputs.setdefault(model, default_inputs(Path(version_dir)))
-        for _ in range(5):
-            client.predict(model, request)
+        if start_at is None:
+            for _ in range(5):
+                client.predict(model, request)
+            results.put(None)
+            continue
         time.sleep(max(0.0, start_at - time.time()))
-        done, deadline = 0, time.time() + seconds
-        while time.time() < deadline:
+        started = time.perf_counter()
+        done, deadline = 0, started + seconds
+        while time.perf_counter() < deadline or done == 0:
             client.predict(model, request)
             done += 1
-        results.put(done)
+        results.put((done, time.perf_counter() - started))
     for client in clients.values():
         client.close()
 
@@ -244,12 +294,20 @@ class ClientPool:
     def requests_per_second(
         self, clients: int, address: str, model: str, version_dir: Path, seconds: float
     ) -> float:
-        """Throughput of `clients` concurrent clients, all starting at the same moment."""
-        start_at = time.time() + 2.0
+        """Throughput of `clients` concurrent clients, all starting at the same moment.
+
+        The clients warm up together first; the result is the sum of each client's
+        completed requests over the time they took.
+        """
+        self._send(clients, (address, model, str(version_dir), None, seconds))  # warm up
+        runs = self._send(clients, (address, model, str(version_dir), time.time() + 0.5, seconds))
+        return sum(done / elapsed for done, elapsed in runs)
+
+    def _send(self, clients: int, command: tuple) -> list:
+        """Gives `command` to the first `clients` workers; their answers."""
         for queue in self.commands[:clients]:
-            queue.put((address, model, str(version_dir), start_at, seconds))
-        total = sum(self.results.get(timeout=seconds + 600) for _ in range(clients))
-        return total / seconds
+            queue.put(command)
+        return [self.results.get(timeout=command[-1] + 900) for _ in range(clients)]
 
     def close(self) -> None:
         for queue in self.commands:
@@ -270,14 +328,14 @@ def throughputs(
                 samples.setdefault((label, clients), []).append(rate)
     return {
         f"throughput_{label}": {
-            f"{clients}_clients_requests_per_second": round(
-                float(np.median(samples[(label, clients)])), 1
+            f"{clients}_clients_requests_per_second": significant(
+                float(np.median(samples[(label, clients)]))
             )
             for clients in (1, 4)
         }
         | {
             "samples": {
-                str(clients): [round(rate, 1) for rate in samples[(label, clients)]]
+                str(clients): [significant(rate) for rate in samples[(label, clients)]]
                 for clients in (1, 4)
             }
         }
@@ -310,6 +368,8 @@ def main() -> None:
                 entry["latency_batch_1"] = latency(
                     name, model["version_dir"], grpc_address, rest_address, args.rounds, args.block
                 )
+                print(f"{name}: batching ceiling", file=sys.stderr)
+                entry["in_process_batching_ceiling"] = batching_ceiling(model["version_dir"])
                 print(f"{name}: throughput", file=sys.stderr)
                 servers = {"batching": grpc_address, "no_batching": unbatched_address}
                 # at least ~8 sequential calls per run for slow models
