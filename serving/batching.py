@@ -14,9 +14,10 @@ while announced requests are still on their way, or while fewer requests are in 
 (and in batches running) than were recently in flight at once: concurrent closed-loop
 clients get their answers together and send their next requests within a millisecond or
 so, often before any of them has been announced, so the recent peak of requests in flight
-is the best guess of how many are coming. A lone client (peak of one) never waits: it gets
-the latency of an unbatched server. When clients go away, a wait that times out lowers the
-peak to the requests that came.
+is the best guess of how many are coming. The peak is kept per input shape (only requests
+of one shape share a run), so clients that send other image sizes do not make a batch wait.
+A lone client (peak of one) never waits: it gets the latency of an unbatched server. When
+clients go away, a wait that times out lowers the peak to the requests that came.
 
 A batch that fails is re-run one request at a time, so one bad request (e.g. garbage image
 bytes) fails alone and the others still succeed.
@@ -26,13 +27,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 Arrays = Mapping[str, np.ndarray]
 Runner = Callable[[Arrays], dict[str, np.ndarray]]
+
+MAX_REMEMBERED_SHAPES = 64
+"""Input shapes whose recent peak in flight the batcher keeps while none of them is in flight."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,11 @@ class Batcher:
         self._announced = 0
         self._leaders = 0
         self._gathering = 0
-        self._in_flight = 0  # submitted requests that have not finished
-        self._running = 0  # requests in batches that are running
-        self._expected = 1  # recent peak of requests in flight at once
+        # Per batch key (input names, dtypes, non-batch shapes): only requests of one key can
+        # share a run, so a leader waits only for requests of its own key.
+        self._in_flight: Counter[Hashable] = Counter()  # submitted, not finished
+        self._running: Counter[Hashable] = Counter()  # in batches that are running
+        self._expected: dict[Hashable, int] = {}  # recent peak in flight at once (default 1)
         self.batches_run = 0
         self.examples_run = 0
 
@@ -137,8 +144,10 @@ class Batcher:
                 ticket.pending = False
                 self._announced -= 1
             self._queue.append(task)
-            self._in_flight += 1
-            self._expected = max(self._expected, self._in_flight)
+            self._in_flight[task.key] += 1
+            self._expected[task.key] = max(
+                self._expected.get(task.key, 1), self._in_flight[task.key]
+            )
             self._condition.notify_all()
             # While a leader is gathering its batch, newcomers join it instead of leading.
             leader = self._leaders < self.options.num_batch_threads and not self._gathering
@@ -181,16 +190,19 @@ class Batcher:
         if self.options.max_batch_size <= 1:
             return batch
         self._take_compatible(batch)
+        key = task.key
         deadline = time.monotonic() + self.options.batch_timeout_micros / 1e6
         self._gathering += 1
         try:
             while sum(t.size for t in batch) < self.options.max_batch_size and (
-                self._announced > 0 or len(batch) + self._running < self._expected
+                self._announced > 0 or len(batch) + self._running[key] < self._expected.get(key, 1)
             ):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     # the expected requests did not come: expect what did
-                    self._expected = max(1, min(self._expected, len(batch) + self._running))
+                    self._expected[key] = max(
+                        1, min(self._expected.get(key, 1), len(batch) + self._running[key])
+                    )
                     break
                 self._condition.wait(remaining)
                 self._take_compatible(batch)
@@ -202,7 +214,7 @@ class Batcher:
         """Runs the batch of `task`, then hands the batch slot to the oldest waiting request."""
         with self._condition:
             batch = self._collect(task)
-            self._running += len(batch)
+            self._running[task.key] += len(batch)
         if batch:
             self._execute(batch)
         with self._condition:
@@ -236,8 +248,13 @@ class Batcher:
                     except Exception as single_error:
                         task.error = single_error
         with self._condition:  # before the callers can send their next requests
-            self._running -= len(batch)
-            self._in_flight -= len(batch)
+            key = batch[0].key
+            self._running[key] -= len(batch)
+            self._in_flight[key] -= len(batch)
+            if not self._in_flight[key]:
+                del self._in_flight[key], self._running[key]
+                if len(self._expected) > MAX_REMEMBERED_SHAPES:
+                    del self._expected[key]
         for task in batch:
             task.finished.set()
             task.wake.set()

@@ -176,3 +176,34 @@ def test_closed_loop_clients_share_runs_without_announcing() -> None:
     assert model.batch_sizes == [1] * 5
     # one timeout (0.2 s) + 5 runs (0.1 s); waiting on every call would take 1.1 s
     assert elapsed < 0.7, elapsed
+
+
+def test_clients_of_another_shape_do_not_make_a_batch_wait() -> None:
+    """Three closed-loop clients send one shape, a fourth another: the peak of requests in
+    flight is counted per shape, so neither group waits for requests that cannot join it
+    (counting all four, every run of three waited out the 0.2 s timeout again and again)."""
+    model = RecordingModel(delay=0.02)
+    timeout = 0.2
+    options = BatchingOptions(
+        max_batch_size=8, batch_timeout_micros=int(timeout * 1e6), num_batch_threads=1
+    )
+    batcher = Batcher(model, options)
+
+    def client(index: int) -> None:
+        width = 4 if index == 3 else 3
+        rng = np.random.default_rng(index)
+        for _ in range(10):
+            batcher.submit({"x": np.full((1, width), index, np.float32)})
+            time.sleep(float(rng.uniform(0.002, 0.01)))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    elapsed = time.monotonic() - start
+    assert sum(model.batch_sizes) == 40
+    # about 20 runs of 20 ms; a few timeouts while the peaks settle are allowed
+    assert elapsed < 1.6, (elapsed, model.batch_sizes)
+    assert model.batch_sizes.count(3) >= 6, model.batch_sizes
