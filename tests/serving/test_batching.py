@@ -142,28 +142,38 @@ def test_many_clients_with_concurrent_batches_never_deadlock() -> None:
     assert max(model.batch_sizes) <= 4
 
 
-def test_closed_loop_clients_share_runs_without_announcing() -> None:
-    """Four clients that each wait for their answer, then need a few ms to send the next
-    request (its way to the server), share every run once the batcher has seen them in
-    flight together; after they leave, a lone client waits at most one timeout once."""
-    model = RecordingModel(delay=0.02)
-    timeout = 0.2
-    options = BatchingOptions(
-        max_batch_size=8, batch_timeout_micros=int(timeout * 1e6), num_batch_threads=1
-    )
-    batcher = Batcher(model, options)
+def run_closed_loop_clients(batcher: Batcher, widths: list[int], requests: int = 10) -> float:
+    """One thread per width sends `requests` requests of shape (1, width), each after the
+    previous answer plus 2-10 ms (its way to the server); returns the seconds taken."""
 
     def client(index: int) -> None:
         rng = np.random.default_rng(index)
-        for _ in range(10):
-            batcher.submit({"x": np.full((1, 3), index, np.float32)})
+        for _ in range(requests):
+            batcher.submit({"x": np.full((1, widths[index]), index, np.float32)})
             time.sleep(float(rng.uniform(0.002, 0.01)))
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(widths))]
+    start = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    return time.monotonic() - start
+
+
+def slow_batcher(model: RecordingModel) -> Batcher:
+    """One batch at a time, up to 8 requests, a long (0.2 s) timeout that shows every wait."""
+    options = BatchingOptions(max_batch_size=8, batch_timeout_micros=200_000, num_batch_threads=1)
+    return Batcher(model, options)
+
+
+def test_closed_loop_clients_share_runs_without_announcing() -> None:
+    """Four clients that each wait for their answer, then need a few ms to send the next
+    request, share every run once the batcher has seen them in flight together; after
+    they leave, a lone client waits at most one timeout once."""
+    model = RecordingModel(delay=0.02)
+    batcher = slow_batcher(model)
+    run_closed_loop_clients(batcher, [3, 3, 3, 3])
     assert sum(model.batch_sizes) == 40
     # only the first runs may start before all four were seen in flight together
     assert model.batch_sizes.count(4) >= 8, model.batch_sizes
@@ -181,29 +191,10 @@ def test_closed_loop_clients_share_runs_without_announcing() -> None:
 def test_clients_of_another_shape_do_not_make_a_batch_wait() -> None:
     """Three closed-loop clients send one shape, a fourth another: the peak of requests in
     flight is counted per shape, so neither group waits for requests that cannot join it
-    (counting all four, every run of three waited out the 0.2 s timeout again and again)."""
+    (counting all four, runs of three waited out the 0.2 s timeout again and again: 2.6 s)."""
     model = RecordingModel(delay=0.02)
-    timeout = 0.2
-    options = BatchingOptions(
-        max_batch_size=8, batch_timeout_micros=int(timeout * 1e6), num_batch_threads=1
-    )
-    batcher = Batcher(model, options)
-
-    def client(index: int) -> None:
-        width = 4 if index == 3 else 3
-        rng = np.random.default_rng(index)
-        for _ in range(10):
-            batcher.submit({"x": np.full((1, width), index, np.float32)})
-            time.sleep(float(rng.uniform(0.002, 0.01)))
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
-    start = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    elapsed = time.monotonic() - start
+    elapsed = run_closed_loop_clients(slow_batcher(model), [3, 3, 3, 4])
     assert sum(model.batch_sizes) == 40
-    # about 20 runs of 20 ms; a few timeouts while the peaks settle are allowed
+    # about 20 runs of 20 ms (0.65 s); a few timeouts while the peaks settle are allowed
     assert elapsed < 1.6, (elapsed, model.batch_sizes)
     assert model.batch_sizes.count(3) >= 6, model.batch_sizes
