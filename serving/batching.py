@@ -214,7 +214,8 @@ class Batcher:
         """Runs the batch of `task`, then hands the batch slot to the oldest waiting request."""
         with self._condition:
             batch = self._collect(task)
-            self._running[task.key] += len(batch)
+            if batch:
+                self._running[task.key] += len(batch)
         if batch:
             self._execute(batch)
         with self._condition:

@@ -139,6 +139,7 @@ def test_many_clients_with_concurrent_batches_never_deadlock() -> None:
     assert not any(thread.is_alive() for thread in threads)
     assert failures == []
     assert batcher._leaders == 0 and batcher._queue == []
+    assert not batcher._in_flight and not batcher._running  # per-shape counts cleared
     assert max(model.batch_sizes) <= 4
 
 
