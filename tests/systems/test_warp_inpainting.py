@@ -185,8 +185,13 @@ def test_two_replicas_make_the_update_of_one_device(data_dir) -> None:
         np.testing.assert_allclose(mirrored_history[key], value, rtol=1e-4, atol=1e-6, err_msg=key)
     names = single.network_names
     single_weights = values(single.variables_of(*names))
-    for a, b in zip(single_weights, values(mirrored.variables_of(*names)), strict=True):
-        np.testing.assert_allclose(a, b, atol=2e-5)
+    mirrored_weights = values(mirrored.variables_of(*names))
+    for before, a, b in zip(initial, single_weights, mirrored_weights, strict=True):
+        # The updates agree to 2 % of the variable's largest update: float32 sums in another
+        # order differ by up to ~3e-5 here (style weight 5e4), a lost or doubled replica
+        # gradient by about the update itself.
+        scale = np.abs(a - before).max()
+        np.testing.assert_allclose(b - before, a - before, atol=2e-2 * scale + 1e-7)
     moved = max(np.abs(a - b).max() for a, b in zip(initial, single_weights, strict=True))
     assert moved > 1e-4
 
