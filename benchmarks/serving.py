@@ -162,14 +162,17 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 def latency(
-    name: str, version_dir: Path, grpc_address: str, rest_address: str, rounds: int, block: int
+    name: str,
+    signature,
+    inputs: dict[str, np.ndarray],
+    grpc_address: str,
+    rest_address: str,
+    rounds: int,
+    block: int,
 ) -> dict:
-    import tensorflow as tf
-
+    """p50 / p99 of `signature` (the restored serving_default) in process, over gRPC and REST."""
     from serving.client import GrpcClient, RestClient
 
-    inputs = default_inputs(version_dir)
-    signature = tf.saved_model.load(str(version_dir)).signatures["serving_default"]
     grpc_client, rest_client = GrpcClient(grpc_address), RestClient(rest_address)
     gc.freeze()  # as the server does: TF's objects out of the collector's way (JSON speed)
 
@@ -211,18 +214,17 @@ def latency(
     return result
 
 
-def batching_ceiling(version_dir: Path, batch: int = 4, rounds: int = 3) -> dict:
+def batching_ceiling(
+    signature, one: dict[str, np.ndarray], batch: int = 4, rounds: int = 3
+) -> dict:
     """In-process examples/s of serving_default at batch 1 and at `batch`, and their ratio.
 
     The ratio bounds what server-side batching can add to the throughput of `batch`
     concurrent clients on this machine: a batched run cannot beat the same run in process.
     A compute-bound model that already keeps every core busy at batch 1 has a ceiling near
     1.0x. Rounds alternate the two batch sizes; each call block lasts at least a second.
+    `one` is a batch-of-one input of `signature` (the restored serving_default).
     """
-    import tensorflow as tf
-
-    signature = tf.saved_model.load(str(version_dir)).signatures["serving_default"]
-    one = default_inputs(version_dir)
     inputs = {1: one, batch: {name: np.concatenate([a] * batch) for name, a in one.items()}}
     for size in inputs:  # trace and warm both sizes
         signature(**inputs[size])
@@ -299,15 +301,17 @@ class ClientPool:
         The clients warm up together first; the result is the sum of each client's
         completed requests over the time they took.
         """
-        self._send(clients, (address, model, str(version_dir), None, seconds))  # warm up
-        runs = self._send(clients, (address, model, str(version_dir), time.time() + 0.5, seconds))
+        timeout = seconds + 900
+        self._send(clients, (address, model, str(version_dir), None, seconds), timeout)  # warm up
+        command = (address, model, str(version_dir), time.time() + 0.5, seconds)
+        runs = self._send(clients, command, timeout)
         return sum(done / elapsed for done, elapsed in runs)
 
-    def _send(self, clients: int, command: tuple) -> list:
+    def _send(self, clients: int, command: tuple, timeout: float) -> list:
         """Gives `command` to the first `clients` workers; their answers."""
         for queue in self.commands[:clients]:
             queue.put(command)
-        return [self.results.get(timeout=command[-1] + 900) for _ in range(clients)]
+        return [self.results.get(timeout=timeout) for _ in range(clients)]
 
     def close(self) -> None:
         for queue in self.commands:
@@ -352,6 +356,8 @@ def main() -> None:
         "--throughput-rounds", type=int, default=3, help="interleaved throughput rounds"
     )
     args = parser.parse_args()
+    import tensorflow as tf
+
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         models = export_models(base)
@@ -364,12 +370,16 @@ def main() -> None:
                 entry = results.setdefault(
                     name, {k: v for k, v in model.items() if k != "version_dir"}
                 )
+                loaded = tf.saved_model.load(str(model["version_dir"]))
+                signature = loaded.signatures["serving_default"]
+                inputs = default_inputs(model["version_dir"])
                 print(f"{name}: latency", file=sys.stderr)
                 entry["latency_batch_1"] = latency(
-                    name, model["version_dir"], grpc_address, rest_address, args.rounds, args.block
+                    name, signature, inputs, grpc_address, rest_address, args.rounds, args.block
                 )
                 print(f"{name}: batching ceiling", file=sys.stderr)
-                entry["in_process_batching_ceiling"] = batching_ceiling(model["version_dir"])
+                entry["in_process_batching_ceiling"] = batching_ceiling(signature, inputs)
+                del signature, loaded
                 print(f"{name}: throughput", file=sys.stderr)
                 servers = {"batching": grpc_address, "no_batching": unbatched_address}
                 # at least ~8 sequential calls per run for slow models
