@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from serving.evaluation_target import paired_target
 from serving.normalization import (
     DEFAULT_WARMUP_SIZE,
     encoded_image_input,
     image_input,
 )
 from serving.signatures import DEFAULT_SIGNATURE, ExportSignature
+
+TRANSLATION_TARGET = paired_target("image-to-image translation: the paired target image")
 
 
 def system_image_size(system: Any) -> int | None:
@@ -46,10 +49,12 @@ def image_to_image_signatures(system: Any) -> dict[str, ExportSignature]:
             inputs={"image": image_input(size)},
             function=translate,
             description="translate uint8 RGB images",
+            evaluation_target=TRANSLATION_TARGET,
         ),
         "encoded": ExportSignature(
             inputs={"image_bytes": encoded_image_input(size or DEFAULT_WARMUP_SIZE)},
             function=translate_encoded,
             description="translate encoded images (PNG, JPEG, BMP, GIF)",
+            evaluation_target=TRANSLATION_TARGET,
         ),
     }

@@ -41,6 +41,9 @@ def describe_signatures(
                 for input_name, item in signature.inputs.items()
             },
             "outputs": {output_name: _spec_text(spec) for output_name, spec in outputs.items()},
+            "evaluation_target": (
+                signature.evaluation_target.describe() if signature.evaluation_target else None
+            ),
         }
     return described
 

@@ -41,6 +41,8 @@ from typing import Any
 
 import tensorflow as tf
 
+from serving.evaluation_target import EvaluationTarget
+
 DEFAULT_SIGNATURE = "serving_default"
 
 # System name -> module that calls `register_export` for it (imported lazily by `get_export`).
@@ -88,12 +90,16 @@ class ExportSignature:
         image_outputs: names of float outputs in [-1, 1] that leave the graph as uint8 images;
             every other output is returned as computed (float maps, class scores...).
         description: what the signature does, for the model card.
+        evaluation_target: what `tfface evaluate` compares the `image` output with (the input
+            image or the paired target image, and why; `serving.evaluation_target`), written
+            into the model card; None: the evaluator's default, printed as a guess.
     """
 
     inputs: Mapping[str, ExportInput]
     function: Callable[[dict[str, tf.Tensor]], dict[str, tf.Tensor]]
     image_outputs: tuple[str, ...] = ("image",)
     description: str = ""
+    evaluation_target: EvaluationTarget | None = None
 
 
 BuildSignatures = Callable[[Any], dict[str, ExportSignature]]

@@ -22,6 +22,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from serving.evaluation_target import reconstructs_input
 from serving.normalization import image_input
 from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 
@@ -87,6 +88,9 @@ def inpainting_signatures(system: Any) -> dict[str, ExportSignature]:
             inputs={"image": image_input(size), "hole_mask": hole_mask_input(size, dtype)},
             function=inpaint,
             description=description,
+            evaluation_target=reconstructs_input(
+                "inpainting fills holes cut into its input: the target is the unholed image"
+            ),
         )
 
     uint8_description = "inpaint: fill the holes (hole_mask 255) of image, keep the known pixels"

@@ -26,6 +26,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from serving.evaluation_target import reconstructs_input
 from serving.normalization import image_input, label_map_input
 from serving.signatures import DEFAULT_SIGNATURE, ExportSignature, register_export
 from tfface.systems.mask_guided.system import CLASSES
@@ -75,6 +76,9 @@ def mask_guided_signatures(system: Any) -> dict[str, ExportSignature]:
                 "edited_label_map": label_map_input(CLASSES, size),
             },
             function=edit,
+            evaluation_target=reconstructs_input(
+                "mask_guided reconstructs its input when the mask is unchanged"
+            ),
             description="edit: the face of `image` (mask `label_map`) re-drawn in the structure "
             "of `edited_label_map` (PORTRAIT_11 labels)",
         ),
@@ -86,6 +90,9 @@ def mask_guided_signatures(system: Any) -> dict[str, ExportSignature]:
                 "source_label_map": label_map_input(CLASSES, size),
             },
             function=synthesize,
+            evaluation_target=reconstructs_input(
+                "mask_guided reconstructs its input when source and target are the same face"
+            ),
             description="synthesize: the structure of `label_map` and background of `image` "
             "with the component appearance of `source_image` (mask `source_label_map`)",
         ),
@@ -93,6 +100,7 @@ def mask_guided_signatures(system: Any) -> dict[str, ExportSignature]:
             inputs={"image": image_input(size)},
             function=parse,
             image_outputs=(),
+            evaluation_target=reconstructs_input("the parser labels its input image"),
             description="parse: PORTRAIT_11 label map and class probabilities of `image`",
         ),
     }

@@ -16,6 +16,7 @@ import dataclasses
 
 import tensorflow as tf
 
+from serving.evaluation_target import paired_target
 from serving.normalization import image_input
 from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature, register_export
 from tfface.systems.warp_rotation.config import MAX_TARGET_YAW
@@ -82,6 +83,7 @@ def warp_rotation_signatures(system) -> dict[str, ExportSignature]:
             inputs={"image": checked_image_input(size)},
             function=rotate,
             image_outputs=IMAGE_OUTPUTS,
+            evaluation_target=paired_target("warp_rotation rotates its input to the paired view"),
             description="rotate faces to frontal; warped = forward-warped input (holes "
             "black), hole_mask = 1 where the warp left a hole",
         )
@@ -91,6 +93,7 @@ def warp_rotation_signatures(system) -> dict[str, ExportSignature]:
             inputs={"image": checked_image_input(size), "target_yaw": target_yaw_input()},
             function=rotate_to_yaw,
             image_outputs=IMAGE_OUTPUTS,
+            evaluation_target=paired_target("warp_rotation rotates its input to the paired view"),
             description="rotate faces to target_yaw degrees (outputs as serving_default)",
         )
     return signatures
