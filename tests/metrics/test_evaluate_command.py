@@ -92,7 +92,7 @@ def test_evaluate_export_end_to_end(
     mean_of_buckets = np.mean([row["ssim"] for row in second["by"].values()])
     assert mean_of_buckets == pytest.approx(metrics["ssim"]["mean"], rel=1e-9)  # 3 + 3 examples
     assert "## By yaw bucket" in (again / "report.md").read_text()
-    assert (again / "loss_curves.png").is_file()
+    assert (again / "loss_curves.svg").is_file()
     assert "Loss curves" in (again / "report.html").read_text()
 
 

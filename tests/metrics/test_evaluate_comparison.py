@@ -43,6 +43,9 @@ def test_two_exports_side_by_side_by_yaw(
     assert "| metric | blur | gray_fill |" in markdown
     assert "| |yaw| | n | ssim blur | ssim gray_fill | mse blur | mse gray_fill |" in markdown
     assert any(note.startswith("gray_fill: hole masks") for note in comparison["notes"])
+    page = (out / "report.html").read_text()  # the comparison has its page too
+    assert page.count("<table>") == 2 and "<th>ssim blur</th>" in page
+    assert 'href="blur/report.html"' in page and 'href="gray_fill/report.html"' in page
 
 
 def test_labels_and_errors(exports: dict[str, Path], tmp_path: Path, capsys) -> None:

@@ -1,4 +1,4 @@
-"""Export layouts, the run-dir hook, TensorBoard scalar reading and the loss-curve plot."""
+"""Export layouts, the run-dir hook, TensorBoard scalar reading and the loss-curve drawing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfface.metrics.event_logs import plot_scalars, read_scalars
+from tfface.metrics.curves_svg import loss_curves_svg
+from tfface.metrics.event_logs import read_scalars
 from tfface.metrics.sources import SourceNotSupportedError, find_export_version, load_run
 
 
@@ -41,20 +42,22 @@ def test_load_run_exports_a_trained_run(tmp_path: Path) -> None:
     register_toy()
     register_toy_export()
     train(TrainRequest("toy", str(tmp_path / "run"), preset="tiny", overrides=("train.steps=2",)))
-    model = load_run(tmp_path / "run")
-    image = np.random.default_rng(0).integers(0, 256, size=(2, 8, 8, 3), dtype=np.uint8)
-    outputs = model.function(image=tf.constant(image))
-    assert outputs["image"].dtype == tf.uint8 and outputs["image"].shape == (2, 8, 8, 3)
+    with load_run(tmp_path / "run") as model:
+        image = np.random.default_rng(0).integers(0, 256, size=(2, 8, 8, 3), dtype=np.uint8)
+        outputs = model.function(image=tf.constant(image))
+        assert outputs["image"].dtype == tf.uint8 and outputs["image"].shape == (2, 8, 8, 3)
+        assert model.temporary_export.is_dir()
+    assert model.temporary_export is None  # removed on leaving the context
     with pytest.raises(FileNotFoundError):
         load_run(tmp_path)
 
 
-def test_read_and_plot_scalars(tensorboard_logs: Path, tmp_path: Path) -> None:
+def test_read_and_draw_scalars(tensorboard_logs: Path) -> None:
     scalars = read_scalars(tensorboard_logs)
     assert set(scalars) == {"train/loss", "validation/loss"}
     assert [step for step, _ in scalars["train/loss"]] == [0, 1, 2, 3, 4]
     assert scalars["validation/loss"][1][1] == pytest.approx(1.0)
-    path = plot_scalars(scalars, tmp_path / "curves.png", title="run")
-    assert path.stat().st_size > 1000
+    svg = loss_curves_svg(scalars, title="run")
+    assert svg.count("<polyline") == 2 and ">train/loss<" in svg and ">validation/loss<" in svg
     with pytest.raises(ValueError):
-        plot_scalars({}, tmp_path / "none.png")
+        loss_curves_svg({})

@@ -3,10 +3,15 @@
     tfface evaluate exports/pose_editing --data data/synthfaces --metrics fid,ssim,psnr \\
         --by yaw --out eval/ [--reference-stats real.npz | --save-stats real.npz]
 
+A run directory is exported to a temporary folder first (removed afterwards, also on
+errors and Ctrl-C); the report names the run. The output is compared with the dataset
+image the export's signature declares (mask_guided: its input; warp_rotation: the paired
+`target_image`), or `--target`; the report says which and why.
+
 Several sources (e.g. the forward, forward + gap and backward variants of warp_rotation,
 thesis 004 Table 4.1) are evaluated one after the other with the same options; each gets
-its full report in `OUT/<label>/` and `OUT/report.json` / `report.md` hold the side-by-side
-comparison (`tfface.metrics.comparison`):
+its full report in `OUT/<label>/` and `OUT/report.json` / `report.md` / `report.html` hold
+the side-by-side comparison (`tfface.metrics.comparison`):
 
     tfface evaluate runs/fw_gap runs/fw runs/bkwd --labels FW+GAP,FW,BKWD --data DIR \\
         --metrics mse,ssim,is,fid --by yaw --out eval/
@@ -18,8 +23,10 @@ the FID protocol (and why its values are comparable between tfface runs only).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from tfface.metrics.evaluation_options import (
     METRIC_DESCRIPTIONS,
@@ -39,8 +46,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate",
         help="compute FID/KID/IS, SSIM/PSNR, identity and parsing metrics of an export",
-        description="Evaluate a TF Serving export (<base>/<name>[/<version>]) on a dataset split: "
-        "the export's 'image' output is compared with the dataset's target image. Metrics: "
+        description="Evaluate a TF Serving export (<base>/<name>[/<version>]) or a training run "
+        "on a dataset split: the export's 'image' output is compared with the dataset image its "
+        "signature declares (its input, or the paired target_image; see --target). Metrics: "
         + "; ".join(f"{name}: {text}" for name, text in METRIC_DESCRIPTIONS.items()),
     )
     parser.add_argument(
@@ -68,8 +76,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--signature", default="serving_default", help="export signature")
     parser.add_argument(
         "--target",
-        help="dataset image compared with the output (default: "
-        "target_image if present, else image)",
+        help="dataset image compared with the output (default: what the export's signature "
+        "declares in its model card, e.g. image for mask_guided, target_image for "
+        "warp_rotation; for exports declaring nothing: target_image if present, else image)",
     )
     parser.add_argument("--perceptual-weights", type=Path, help="LPIPS linear weights (.npz)")
     parser.add_argument("--identity-model", type=Path, help="face-embedding export (identity)")
@@ -84,7 +93,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="sqrtm",
         help="FID matrix square root: sqrtm (reference) or eigh (faster, same value)",
     )
-    parser.add_argument("--logs", type=Path, help="TensorBoard logs for loss curves")
+    parser.add_argument(
+        "--logs",
+        type=Path,
+        help="TensorBoard logs for the loss curves (default: the run's logs/, for an export "
+        "the run named in its model card)",
+    )
     parser.add_argument(
         "--strategy",
         choices=("default", "mirrored"),
@@ -126,26 +140,43 @@ def options_from_arguments(args: argparse.Namespace) -> EvaluationOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-
-    from tfface.cli.progress import Progress
-    from tfface.metrics.evaluation_inputs import example_count, resolve_data
-    from tfface.metrics.report import summary_text
-    from tfface.metrics.run_evaluation import evaluate
     from tfface.metrics.sources import load_source
 
     options = options_from_arguments(args)
     sources = [args.source] if isinstance(args.source, str) else list(args.source)
     if len(sources) > 1 or args.labels:
         return run_comparison(args, options, sources)
-    source_path = sources[0]
-    source = load_source(source_path, options.signature)
+    with load_source(sources[0], options.signature) as source:  # closing removes a run's export
+        return run_single(args, options, sources[0], source)
+
+
+def _strategy(args: argparse.Namespace) -> Any:
+    """The tf.distribute strategy of ``--strategy`` (None: the default one)."""
     from tfface.training.strategy import make_strategy
 
-    strategy = make_strategy("mirrored") if args.strategy == "mirrored" else None
+    return make_strategy("mirrored") if args.strategy == "mirrored" else None
+
+
+def _example_total(options: EvaluationOptions) -> int:
+    """Examples the evaluation will see (for the progress line; 0: unknown)."""
+    from tfface.metrics.evaluation_inputs import example_count, resolve_data
+
     _, info = resolve_data(options.data, options.split)
     total = example_count(info, options.split) or 0
     if options.max_examples is not None:
         total = min(total, options.max_examples) if total else options.max_examples
+    return total
+
+
+def run_single(
+    args: argparse.Namespace, options: EvaluationOptions, source_path: str, source: Any
+) -> int:
+    """Evaluates one loaded source into OUT."""
+    from tfface.cli.progress import Progress
+    from tfface.metrics.report import summary_text
+    from tfface.metrics.run_evaluation import evaluate
+
+    strategy, total = _strategy(args), _example_total(options)
     print(
         f"evaluating {source_path} on {options.data} ({options.split}): "
         f"{', '.join(options.metrics)}",
@@ -159,26 +190,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_comparison(args: argparse.Namespace, options: EvaluationOptions, sources: list) -> int:
-    """Evaluates every source into OUT/<label>/, then writes the comparison into OUT."""
-    from tfface.cli.progress import Progress
-    from tfface.metrics.comparison import (
-        comparison_report,
-        comparison_text,
-        source_labels,
-        write_comparison,
-    )
-    from tfface.metrics.evaluation_inputs import example_count, resolve_data
-    from tfface.metrics.run_evaluation import evaluate
+    """Loads every source (failing before any evaluation), then compares them."""
+    from tfface.metrics.comparison import source_labels
     from tfface.metrics.sources import load_source
-    from tfface.training.strategy import make_strategy
 
     labels = source_labels(sources, args.labels.split(",") if args.labels else ())
-    loaded = [load_source(path, options.signature) for path in sources]  # fail before running
-    strategy = make_strategy("mirrored") if args.strategy == "mirrored" else None
-    _, info = resolve_data(options.data, options.split)
-    total = example_count(info, options.split) or 0
-    if options.max_examples is not None:
-        total = min(total, options.max_examples) if total else options.max_examples
+    with contextlib.ExitStack() as stack:  # closing removes the runs' temporary exports
+        loaded = [stack.enter_context(load_source(path, options.signature)) for path in sources]
+        return compare_loaded(args, options, sources, labels, loaded)
+
+
+def compare_loaded(
+    args: argparse.Namespace,
+    options: EvaluationOptions,
+    sources: list[str],
+    labels: list[str],
+    loaded: list[Any],
+) -> int:
+    """Evaluates every loaded source into OUT/<label>/, then writes the comparison into OUT."""
+    from tfface.cli.progress import Progress
+    from tfface.metrics.comparison import comparison_report, comparison_text, write_comparison
+    from tfface.metrics.run_evaluation import evaluate
+
+    strategy, total = _strategy(args), _example_total(options)
     reports = []
     for label, path, source in zip(labels, sources, loaded, strict=True):
         print(
@@ -192,5 +226,5 @@ def run_comparison(args: argparse.Namespace, options: EvaluationOptions, sources
     comparison = comparison_report(labels, reports)
     write_comparison(comparison, args.out)
     print(comparison_text(comparison))
-    print(f"wrote {args.out}/report.json, report.md (and one full report per source)")
+    print(f"wrote {args.out}/report.json, report.md, report.html (and one report per source)")
     return 0

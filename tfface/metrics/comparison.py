@@ -5,8 +5,10 @@ MSE, IS and FID per input-yaw bucket; Table 4.2 Rank-1 per yaw. ``comparison_rep
 the reports of one evaluation per source (same data, same options) and lays their numbers
 side by side: one table of the overall metrics (a row per metric, a column per source) and,
 with ``--by``, one table per pose bucket row with a column per (metric, source), the layout
-of Table 4.1. Written as ``report.json`` / ``report.md`` in the output folder; each source's
-own full report is in a sub-folder named after its label.
+of Table 4.1. Written as ``report.json`` / ``report.md`` / ``report.html``
+(``comparison_html``) in the output folder; each source's own full report is in a
+sub-folder named after its label. Each source's compared image (its signature's declared
+target, see ``target_choice``) is listed with it; differing targets are noted.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tfface.metrics.report import Table, format_number, markdown_table, text_table, write_json
+from tfface.metrics.comparison_html import write_comparison_html
+from tfface.metrics.report import (
+    Table,
+    format_number,
+    markdown_table,
+    target_text,
+    text_table,
+    write_json,
+)
 
 
 def source_labels(paths: Sequence[str | os.PathLike], labels: Sequence[str] = ()) -> list[str]:
@@ -79,6 +89,12 @@ def comparison_report(labels: Sequence[str], reports: Sequence[dict[str, Any]]) 
     patterns = {report["data"]["pattern"] for report in reports}
     if len(patterns) > 1:
         notes.append(f"the sources were evaluated on different data: {sorted(patterns)}")
+    targets = {report["data"]["target"] for report in reports}
+    if len(targets) > 1:
+        notes.append(
+            f"the sources are compared with different dataset images ({', '.join(sorted(targets))}"
+            "): see each source's target"
+        )
     angles = {report["options"].get("by") for report in reports}
     return {
         "kind": "comparison",
@@ -87,6 +103,7 @@ def comparison_report(labels: Sequence[str], reports: Sequence[dict[str, Any]]) 
                 "label": label,
                 "source": report["source"],
                 "examples": report["data"]["examples"],
+                "target": target_text(report["data"]),
                 "report": f"{label}/report.json",
             }
             for label, report in zip(labels, reports, strict=True)
@@ -151,12 +168,11 @@ def comparison_markdown(comparison: dict[str, Any]) -> str:
     parts = [
         "# tfface evaluation: comparison",
         "",
-        f"- data: {data['pattern']} ({data['examples']} examples, target {data['target']}, "
-        f"{data['image_size']} px)",
+        f"- data: {data['pattern']} ({data['examples']} examples, {data['image_size']} px)",
         *(
             f"- {item['label']}: {item['source'].get('path', '?')} "
-            f"(signature {item['source'].get('signature', '-')}; full report "
-            f"`{item['report']}`)"
+            f"(signature {item['source'].get('signature', '-')}; target: {item['target']}; "
+            f"full report `{item['report']}`)"
             for item in comparison["sources"]
         ),
         "",
@@ -177,9 +193,10 @@ def comparison_text(comparison: dict[str, Any]) -> str:
 
 
 def write_comparison(comparison: dict[str, Any], out_dir: str | os.PathLike) -> Path:
-    """Writes ``report.json`` and ``report.md`` of the comparison into ``out_dir``."""
+    """Writes ``report.json``, ``report.md`` and ``report.html`` of the comparison."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(comparison, out_dir / "report.json")
     (out_dir / "report.md").write_text(comparison_markdown(comparison) + "\n", encoding="utf-8")
+    write_comparison_html(comparison, out_dir / "report.html", comparison_tables(comparison))
     return out_dir

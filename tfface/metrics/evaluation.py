@@ -1,11 +1,12 @@
 """One evaluation of an export on a dataset split: the streamed loop behind ``tfface evaluate``.
 
-    evaluation = Evaluation(load_source(path), EvaluationOptions(metrics=("fid", "ssim"), data=d))
-    report = evaluation.run()
+    with load_source(path) as source:  # closing removes a run's temporary export
+        with Evaluation(source, EvaluationOptions(metrics=("fid", "ssim"), data=d)) as evaluation:
+            result = evaluation.run()
 
 Per batch, on every replica (``strategy.run``): feed the signature from the batch
 (``evaluation_inputs``), call it, compare its uint8 ``image`` output with the target
-image (per-example SSIM / PSNR / L1 / MSE / perceptual, masked variants over
+image (the dataset image its signature declares, see ``target_choice``; per-example SSIM / PSNR / L1 / MSE / perceptual, masked variants over
 ``hole_mask`` when the export takes a mask), extract InceptionV3 features of output
 and target, embeddings, confusion matrices. The host gathers these per-example
 values (``ReplicaRunner``) and accumulates statistics (``EvaluationAccumulator``):
@@ -16,6 +17,7 @@ first examples draws the sample grid and the diversity samples.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +48,7 @@ from tfface.metrics.parsing import batch_confusion
 from tfface.metrics.pixel_errors import l1, mse, psnr
 from tfface.metrics.sources import ExportedModel, load_source
 from tfface.metrics.structural_similarity import ms_ssim, ssim
+from tfface.metrics.target_choice import choose_target
 
 IMAGE_METRIC_FUNCTIONS = {"ssim": ssim, "ms_ssim": ms_ssim, "psnr": psnr, "l1": l1, "mse": mse}
 LABEL_MAP_CLASSES = 11
@@ -63,6 +66,10 @@ def _single_output(outputs: dict[str, tf.Tensor], name: str, what: str) -> tf.Te
 class Evaluation:
     """Evaluates an export (``ExportedModel``-like callable) on a dataset split.
 
+    The compared dataset image is ``target`` (``target_choice``: ``--target``, else what the
+    signature declares, else a stated default). A context manager: ``close()`` removes the
+    temporary exports of identity / parser models given as run directories.
+
     Args:
         source: the model: keyword uint8 inputs -> dict with a uint8 ``image`` (and
             ``input_specs`` / ``output_specs`` / ``describe()``, see ``sources``).
@@ -78,26 +85,48 @@ class Evaluation:
     ) -> None:
         self.source = source
         self.options = options
+        self.helper_models: list[ExportedModel] = []  # identity / parser models, closed by close()
         self.strategy = strategy or tf.distribute.get_strategy()
         self.pattern, self.info = resolve_data(options.data, options.split)
         example = first_example(self.pattern)
         self.present = present_features(example)
         self.image_size = options.image_size or stored_image_size(example, self.info)
-        self.target_name = options.target or (
-            "target_image" if "target_image" in self.present else "image"
+        self.target = choose_target(
+            options.target,
+            getattr(source, "evaluation_target", None),
+            self.present,
+            getattr(source, "signature", options.signature),
         )
-        if self.target_name not in self.present:
-            raise ValueError(
-                f"the dataset has no {self.target_name!r} (it has {sorted(self.present)})"
-            )
+        self.target_name = self.target.feature
         self.has_latent = bool(set(source.input_specs) & set(LATENT_INPUTS))
         # Inpainting exports on datasets without holes: seeded free-form holes per example.
         self.generated_holes = (
             takes_hole_mask(source.input_specs) and "hole_mask" not in self.present
         )
         self.features = self._features()
-        with self.strategy.scope():
-            self._build_networks()
+        try:
+            with self.strategy.scope():
+                self._build_networks()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Closes the identity / parser models this evaluation loaded (temporary exports of runs)."""
+        while self.helper_models:
+            self.helper_models.pop().close()
+
+    def __enter__(self) -> Evaluation:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.close()
+
+    def _helper_model(self, path: str | os.PathLike) -> ExportedModel:
+        """An identity or parser model (export or run dir), closed with the evaluation."""
+        model = load_source(path)
+        self.helper_models.append(model)
+        return model
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -163,14 +192,14 @@ class Evaluation:
         if options.wants("identity"):
             if options.identity_model is None:
                 raise ValueError("the identity metric needs --identity-model (an embedding export)")
-            self.identity_model = load_source(options.identity_model)
+            self.identity_model = self._helper_model(options.identity_model)
         self.parser_model = None
         if options.wants("miou") and "label_map" not in self.source.output_specs:
             if options.parser_model is None:
                 raise ValueError(
                     "mIoU needs a 'label_map' output of the export or --parser-model (a parser export)"
                 )
-            self.parser_model = load_source(options.parser_model)
+            self.parser_model = self._helper_model(options.parser_model)
         for name in ("landmarks", "pose"):
             if options.wants(name) and name not in self.source.output_specs:
                 raise ValueError(f"the {name} metric needs an export output named {name!r}")

@@ -50,8 +50,9 @@ class EvaluationOptions:
         batch_size: global batch size.
         max_examples: evaluate at most this many examples (None: all).
         image_size: resize dataset images to this side (None: the stored size).
-        target: dataset image the output is compared with (None: ``target_image`` if the
-            dataset has it, else ``image``).
+        target: dataset image the output is compared with (None: what the export's
+            signature declares, see ``target_choice``; for exports declaring nothing
+            ``target_image`` if the dataset has it, else ``image``).
         signature: export signature name.
         reference_stats: cached real-set InceptionV3 statistics (``.npz``).
         save_stats: write the real-set statistics computed here to this ``.npz``.
@@ -64,7 +65,8 @@ class EvaluationOptions:
         kid_subsets / kid_subset_size: KID subset count and size.
         grid_examples: examples in the sample grid of report.html.
         fid_sqrt: ``sqrtm`` (reference) or ``eigh`` for the FID matrix square root.
-        logs: TensorBoard log folder for loss curves (default: SOURCE/logs if present).
+        logs: TensorBoard log folder for loss curves (default: the run's ``logs/``: a run
+            directory's, or the run named in an export's model card).
         seed: seed of latent codes and KID subsets.
     """
 

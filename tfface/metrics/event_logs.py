@@ -1,10 +1,9 @@
-"""Scalar curves from TensorBoard event files, and their plot for the evaluation report.
+"""Scalar curves from TensorBoard event files (drawn for the report by ``curves_svg``).
 
 Reads ``events.out.tfevents.*`` files under a run's ``logs/`` folder with
 ``tf.data.TFRecordDataset`` + ``tf.compat.v1.Event`` (no tensorboard package):
 TF2 ``tf.summary.scalar`` values (scalar tensors) and TF1 ``simple_value`` alike.
 Tags from subfolders get the folder as prefix (``train/loss``, ``validation/loss``).
-Plots use matplotlib's Agg backend (no display); matplotlib is only needed here.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
-
-MAX_PLOTTED_TAGS = 12
 
 
 def read_scalars(logs_dir: str | os.PathLike) -> dict[str, list[tuple[int, float]]]:
@@ -43,37 +40,3 @@ def read_scalars(logs_dir: str | os.PathLike) -> dict[str, list[tuple[int, float
                     continue
                 scalars[prefix + value.tag].append((int(event.step), number))
     return {tag: sorted(points) for tag, points in sorted(scalars.items())}
-
-
-def plot_scalars(
-    scalars: dict[str, list[tuple[int, float]]], path: str | os.PathLike, title: str = ""
-) -> Path:
-    """One small plot per tag (at most 12) in a grid, written as PNG to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    tags = list(scalars)[:MAX_PLOTTED_TAGS]
-    if not tags:
-        raise ValueError("no scalar summaries to plot")
-    columns = min(3, len(tags))
-    rows = (len(tags) + columns - 1) // columns
-    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 2.8 * rows), squeeze=False)
-    for axis in axes.flat[len(tags) :]:
-        axis.set_visible(False)
-    for axis, tag in zip(axes.flat, tags, strict=False):
-        steps, values = zip(*scalars[tag], strict=True)
-        axis.plot(steps, values, linewidth=1.2)
-        axis.set_title(tag, fontsize=9)
-        axis.set_xlabel("step", fontsize=8)
-        axis.tick_params(labelsize=7)
-        axis.grid(alpha=0.3)
-    if title:
-        figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=90)
-    plt.close(figure)
-    return path

@@ -159,12 +159,20 @@ def tables(report: dict[str, Any]) -> list[tuple[str, Table]]:
     return result
 
 
+def target_text(data: dict[str, Any]) -> str:
+    """``input image (mask_guided reconstructs its input)``: the compared image and why."""
+    name = "input image" if data["target"] == "image" else data["target"]
+    reason = data.get("target_reason")
+    return f"{name} ({reason})" if reason else name
+
+
 def header_lines(report: dict[str, Any]) -> list[str]:
     source, data = report["source"], report["data"]
+    how = "run: latest checkpoint exported temporarily, " if source.get("kind") == "run" else ""
     lines = [
-        f"source: {source.get('path', '?')} (signature {source.get('signature', '-')})",
-        f"data: {data['pattern']} ({data['examples']} examples, target {data['target']}, "
-        f"{data['image_size']} px)",
+        f"source: {source.get('path', '?')} ({how}signature {source.get('signature', '-')})",
+        f"data: {data['pattern']} ({data['examples']} examples, {data['image_size']} px)",
+        f"target: {target_text(data)}",
         f"time: {report['seconds']:.1f} s on {report['replicas']} replica(s)",
     ]
     if "fid" in report["metrics"] or "kid" in report["metrics"] or "is" in report["metrics"]:

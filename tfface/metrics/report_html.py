@@ -1,7 +1,8 @@
 """``report.html``: the report's tables, the sample grid and the loss curves in one file.
 
-Images are embedded as base64 PNG data URIs, so the file can be mailed or attached
-to a CI run as is. Same tables as ``report.md`` (``tfface.metrics.report.tables``).
+The sample grid is embedded as a base64 PNG data URI and the loss curves as inline SVG
+(``curves_svg``), so the file can be mailed or attached to a CI run as is. Same tables as
+``report.md`` (``tfface.metrics.report.tables``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ img { max-width: 100%; border: 1px solid #ddd; }
 """
 
 
-def _table_html(table: Table) -> str:
+def table_html(table: Table) -> str:
+    """An HTML table of (header, rows) strings, escaped."""
     header, rows = table
     head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
     body = "".join(
@@ -41,9 +43,9 @@ def write_html(
     report: dict[str, Any],
     path: str | os.PathLike,
     grid: Path | None = None,
-    curves: Path | None = None,
+    curves: str | None = None,
 ) -> Path:
-    """Writes the HTML report; ``grid`` / ``curves`` are PNG files to embed."""
+    """Writes the HTML report; ``grid`` is a PNG file to embed, ``curves`` an SVG document."""
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
         "<title>tfface evaluation report</title>",
@@ -53,11 +55,11 @@ def write_html(
         "</ul>",
     ]
     for title, table in tables(report):
-        parts += [f"<h2>{html.escape(title)}</h2>", _table_html(table)]
+        parts += [f"<h2>{html.escape(title)}</h2>", table_html(table)]
     if grid is not None:
         parts += ["<h2>Samples</h2>", _image_html(grid, "sample grid")]
     if curves is not None:
-        parts += ["<h2>Loss curves</h2>", _image_html(curves, "loss curves")]
+        parts += ["<h2>Loss curves</h2>", f"<div>{curves}</div>"]
     if report["notes"]:
         parts += [
             "<h2>Notes</h2><ul>",

@@ -7,8 +7,13 @@ Python entry point of ``tfface evaluate`` (the command only parses flags):
 
 Writes into ``out_dir``: ``report.json`` (every number, the options, the protocol),
 ``report.md``, ``report.html`` (tables, sample grid, loss curves), ``samples.png``
-and ``loss_curves.png`` (when a ``logs/`` folder with scalar summaries is found:
-``options.logs``, else ``SOURCE/logs``).
+and ``loss_curves.svg`` (when a ``logs/`` folder with scalar summaries is found:
+``options.logs``, else the run's ``logs/``: the run directory, or the run named in an
+export's model card; otherwise the notes say why there are no curves).
+
+A run directory is exported to a temporary folder for the evaluation; that folder is
+removed when ``evaluate`` returns or raises (``sources.load_run``), and the report names
+the run.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from typing import Any
 import tensorflow as tf
 
 from tfface import __version__
+from tfface.metrics.curves_svg import loss_curves_svg
 from tfface.metrics.evaluation import Evaluation
 from tfface.metrics.evaluation_options import EvaluationOptions
-from tfface.metrics.event_logs import plot_scalars, read_scalars
+from tfface.metrics.event_logs import read_scalars
 from tfface.metrics.report import describe_source, markdown, write_json
 from tfface.metrics.report_html import write_html
 from tfface.metrics.sources import load_source
@@ -41,19 +47,24 @@ def _options_dict(options: EvaluationOptions) -> dict[str, Any]:
     }
 
 
-def _loss_curves(source_path: Path, options: EvaluationOptions, out_dir: Path, notes: list[str]):
-    logs = options.logs if options.logs is not None else source_path / "logs"
-    if not Path(logs).is_dir():
+def _logs_dir(source_path: Path, options: EvaluationOptions, source: Any) -> Path:
+    """--logs, else the logs of the run behind the source, else SOURCE/logs."""
+    if options.logs is not None:
+        return Path(options.logs)
+    run_logs = getattr(source, "logs_dir", None)
+    return run_logs if run_logs is not None else source_path / "logs"
+
+
+def _loss_curves(logs: Path, notes: list[str]) -> str | None:
+    """The SVG of the scalar curves under ``logs``; None (and a note saying why) if none."""
+    if not logs.is_dir():
+        notes.append(f"no loss curves: no logs folder {logs} (pass --logs DIR)")
         return None
     scalars = read_scalars(logs)
     if not scalars:
-        notes.append(f"no scalar summaries under {logs}: no loss curves")
+        notes.append(f"no loss curves: no scalar summaries under {logs}")
         return None
-    try:
-        return plot_scalars(scalars, out_dir / "loss_curves.png", title=str(logs))
-    except ImportError:
-        notes.append("matplotlib is not installed: no loss curves (pip install matplotlib)")
-        return None
+    return loss_curves_svg(scalars, title=str(logs))
 
 
 def evaluate(
@@ -64,7 +75,7 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
     source: Any = None,
 ) -> dict[str, Any]:
-    """Evaluates ``source_path`` (export, or run once ``load_run`` exists) and writes the reports.
+    """Evaluates ``source_path`` (an export or a run directory) and writes the reports.
 
     Args:
         source_path: export dir (``<base>/<name>[/<version>]``) or run dir.
@@ -72,16 +83,31 @@ def evaluate(
         out_dir: where the reports go (created).
         strategy: tf.distribute strategy of the per-replica step.
         progress: called with the size of each finished batch.
-        source: an already loaded source (skips loading ``source_path``).
+        source: an already loaded source (skips loading ``source_path``; the caller closes
+            it). Otherwise the source is loaded here and closed before returning, also on
+            errors and Ctrl-C (a run's temporary export is removed).
 
     Returns:
         The report dict (what report.json holds).
     """
     source_path = Path(source_path)
-    out_dir = Path(out_dir)
-    source = source if source is not None else load_source(source_path, options.signature)
-    evaluation = Evaluation(source, options, strategy)
-    result = evaluation.run(progress)
+    if source is None:
+        with load_source(source_path, options.signature) as loaded:
+            return evaluate(source_path, options, out_dir, strategy, progress, source=loaded)
+    with Evaluation(source, options, strategy) as evaluation:
+        result = evaluation.run(progress)
+    return write_reports(source_path, source, evaluation, result, options, Path(out_dir))
+
+
+def write_reports(
+    source_path: Path,
+    source: Any,
+    evaluation: Evaluation,
+    result: dict[str, Any],
+    options: EvaluationOptions,
+    out_dir: Path,
+) -> dict[str, Any]:
+    """report.json / .md / .html, the sample grid and the loss curves of a finished run."""
     out_dir.mkdir(parents=True, exist_ok=True)
     notes = list(result["notes"])
     artifacts: dict[str, Any] = {}
@@ -98,9 +124,10 @@ def evaluate(
         )
         artifacts["samples"] = grid_path.name
         artifacts["sample_keys"] = grid["keys"]
-    curves_path = _loss_curves(source_path, options, out_dir, notes)
-    if curves_path is not None:
-        artifacts["loss_curves"] = curves_path.name
+    curves = _loss_curves(_logs_dir(source_path, options, source), notes)
+    if curves is not None:
+        (out_dir / "loss_curves.svg").write_text(curves + "\n", encoding="utf-8")
+        artifacts["loss_curves"] = "loss_curves.svg"
     if options.save_stats is not None and evaluation.fid is not None:
         artifacts["statistics"] = str(options.save_stats)
     report = {
@@ -110,7 +137,8 @@ def evaluate(
             "pattern": evaluation.pattern,
             "split": options.split,
             "examples": result["examples"],
-            "target": evaluation.target_name,
+            "target": evaluation.target.feature,
+            "target_reason": evaluation.target.reason,
             "image_size": evaluation.image_size,
         },
         "options": _options_dict(options),
@@ -124,5 +152,5 @@ def evaluate(
     }
     write_json(report, out_dir / "report.json")
     (out_dir / "report.md").write_text(markdown(report) + "\n", encoding="utf-8")
-    write_html(report, out_dir / "report.html", grid_path, curves_path)
+    write_html(report, out_dir / "report.html", grid_path, curves)
     return report
