@@ -34,28 +34,20 @@ from typing import Any
 import numpy as np
 
 from pipelines.common.folders import check_folder_arguments, group_key
-from pipelines.common.image_io import list_files, read_image, relative_path, resize_image
+from pipelines.common.image_io import list_files, read_image, relative_path
 from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
 from tfface.geometry.alignment import BORDERS, align_face
+from tfface.geometry.face_detection import (
+    Face,
+    detect_faces,
+    load_detector,
+    parse_detections,  # noqa: F401 (this job's API)
+)
 
 SOURCE = "wild_faces"
 METADATA_NAMES = ["confidence", "face_size", "box_x", "box_y", "box_width", "box_height"]
-
-
-@dataclass(frozen=True)
-class Face:
-    """One detection in original image pixels."""
-
-    box: tuple[float, float, float, float]  # x, y, width, height
-    confidence: float
-    # (5, 2): eye on the image's left, right eye, nose, mouth left, mouth right
-    landmarks: np.ndarray
-
-    @property
-    def size(self) -> float:
-        return max(self.box[2], self.box[3])
 
 
 @dataclass(frozen=True)
@@ -64,20 +56,6 @@ class WildImage:
 
     path: str
     relative: str
-
-
-def parse_detections(rows: np.ndarray, scale: float = 1.0) -> list[Face]:
-    """MTCNN numpy output (N, 16) with xyxy boxes -> faces, coordinates divided by `scale`.
-
-    Row layout of mtcnn 1.0: image id, x1, y1, x2, y2, confidence, then the five
-    landmark x (left eye, right eye, nose, mouth left, mouth right), then their y.
-    """
-    faces = []
-    for row in np.asarray(rows, dtype=np.float64).reshape(-1, 16):
-        x1, y1, x2, y2 = row[1:5] / scale
-        landmarks = np.stack([row[6:11], row[11:16]], axis=1) / scale
-        faces.append(Face((x1, y1, x2 - x1, y2 - y1), float(row[5]), landmarks))
-    return sorted(faces, key=lambda face: -face.size)
 
 
 class WildFacesDoFn(SourceDoFn):
@@ -111,9 +89,7 @@ class WildFacesDoFn(SourceDoFn):
         self.detector = None
 
     def load(self) -> None:
-        from mtcnn import MTCNN
-
-        self.detector = MTCNN()
+        self.detector = load_detector()
 
     def key(self, item: WildImage) -> str:
         return f"{SOURCE}/{item.relative}"
@@ -122,20 +98,9 @@ class WildFacesDoFn(SourceDoFn):
         """Faces of an RGB image, largest first, above --min-confidence."""
         if self.detector is None:
             self.load()
-        small, scale = image, 1.0
-        if max(image.shape[:2]) > self.max_detect_side:
-            factor = self.max_detect_side / max(image.shape[:2])
-            small = resize_image(
-                image,
-                (max(1, round(image.shape[0] * factor)), max(1, round(image.shape[1] * factor))),
-            )
-            scale = small.shape[1] / image.shape[1]
-        rows = self.detector.detect_faces(
-            small, output_type="numpy", box_format="xyxy", min_face_size=self.detector_min_face
+        return detect_faces(
+            self.detector, image, self.max_detect_side, self.detector_min_face, self.min_confidence
         )
-        return [
-            face for face in parse_detections(rows, scale) if face.confidence >= self.min_confidence
-        ]
 
     def convert(self, item: WildImage) -> Iterator[tuple[dict[str, Any], str]]:
         image = read_image(item.path)

@@ -31,7 +31,7 @@ def loaded(toy_export):
     return tf.saved_model.load(str(toy_export.version_dir))
 
 
-def test_predict_over_grpc_writes_images_and_prints_maps(
+def test_predict_over_grpc_writes_images_and_maps(
     toy_server, loaded, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     image = toy_images(1, seed=11)[0]
@@ -41,12 +41,15 @@ def test_predict_over_grpc_writes_images_and_prints_maps(
     assert main([*arguments, "--input", str(tmp_path / "in.png"), "--output", str(out)]) == 0
     expected = loaded.signatures["serving_default"](image=image[None])
     np.testing.assert_array_equal(np.asarray(Image.open(out)), expected["image"].numpy()[0])
-    printed = json.loads(capsys.readouterr().out)
-    np.testing.assert_allclose(printed["change"]["values"], expected["change"].numpy(), rtol=1e-6)
+    change = np.load(tmp_path / "out_change.npy")
+    np.testing.assert_allclose(change, expected["change"].numpy(), rtol=1e-6)
+    summary = json.loads((tmp_path / "out.json").read_text())
+    assert summary["outputs"]["change"]["shape"] == [1, 8, 8]
+    assert "in.png: 8x8, the model's size: used as is" in capsys.readouterr().err
     # a bigger picture is resized to the signature's 8 x 8
     Image.fromarray(np.kron(image, np.ones((2, 2, 1), np.uint8))).save(tmp_path / "big.png")
     assert main([*arguments, "--input", str(tmp_path / "big.png"), "--output", str(out)]) == 0
-    assert "resized 16x16 -> 8x8" in capsys.readouterr().err
+    assert "big.png: 16x16 -> resized to 8x8" in capsys.readouterr().err
 
 
 def test_predict_over_rest_with_mask_and_array_inputs(toy_server, loaded, tmp_path: Path) -> None:
@@ -86,9 +89,14 @@ def test_predict_over_rest_with_mask_and_array_inputs(toy_server, loaded, tmp_pa
 
 def test_predict_reports_server_errors(toy_server, tmp_path: Path, capsys) -> None:
     (tmp_path / "garbage.png").write_bytes(b"this is not a png")
+    Image.fromarray(toy_images(1, seed=13)[0]).save(tmp_path / "in.png")
+    Image.fromarray(np.full((8, 8), 5, np.uint8), mode="L").save(tmp_path / "five.png")
+    np.save(tmp_path / "strength.npy", np.array([1.0], np.float32))
     arguments = ["predict", "--server", toy_server.grpc_address, "--model", MODEL]
-    code = main([*arguments, "--signature", "encoded", "--input", str(tmp_path / "garbage.png")])
-    assert code == 1
+    blend = [*arguments, "--signature", "blend", "--input", str(tmp_path / "in.png")]
+    blend += ["--input-array", f"strength={tmp_path / 'strength.npy'}"]
+    out = ["--output", str(tmp_path / "out.png")]
+    assert main([*blend, "--mask", str(tmp_path / "five.png"), *out]) == 1  # 2 classes only
     assert "INVALID_ARGUMENT" in capsys.readouterr().err
     assert main([*arguments, "--signature", "blend", "--input", str(tmp_path / "garbage.png")]) == 2
     assert "not a readable image" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""`tfface edit RUN_DIR ...`: portrait editing with a trained mask-guided run, on PNG files.
+"""`tfface edit RUN_DIR ...`: portrait editing with a trained mask-guided run, on picture files.
 
     tfface edit RUN_DIR --image a.png --mask a_mask.png --edited-mask b_mask.png --out out.png
     tfface edit RUN_DIR --operation swap --image a.png --mask a_mask.png --edited-mask other.png --out out.png
@@ -6,10 +6,15 @@
     tfface edit RUN_DIR --operation synthesize --image a.png --mask a_mask.png --source s1.png s2.png --out out.png
     tfface edit RUN_DIR --operation parse --image a.png --out a_mask.png
 
-Images are RGB PNGs of the model's size; masks are single-channel PORTRAIT_11 label-map
-PNGs (pixel value = label 0..10). The run's config and latest checkpoint are loaded
-(EMA weights when the run has them). `synthesize` writes the results side by side;
-`parse` writes a label map.
+Pictures are RGB files of any size (PNG, JPEG...); masks are single-channel PORTRAIT_11
+label-map PNGs (pixel value = label 0..10). Files are read by `tfface.data.image_files` (a
+missing, broken or truncated file is a one-line error, exit code 2) and brought to the run's
+image size by the policy `tfface predict` uses too (`tfface.data.image_fitting`): centre crop
+to a square and resize (masks with nearest neighbour), or with --align MTCNN face alignment
+(each mask follows its picture: --mask and --edited-mask the --image, --donor-mask the
+--donor, each --source-mask its --source). One line per file says what was done. The run's
+config and latest checkpoint are loaded (EMA weights when the run has them). `synthesize`
+writes the results side by side; `parse` writes a label map.
 """
 
 from __future__ import annotations
@@ -21,13 +26,20 @@ from typing import Any
 
 import numpy as np
 
+from tfface.data.image_files import read_label_map, read_rgb_image
+from tfface.data.image_fitting import Fitted, SizePolicy
+from tfface.data.labels import PORTRAIT_11
+
 OPERATIONS = ("edit", "swap", "transfer", "parse", "synthesize")
 COMPONENTS = ("left_eye", "right_eye", "mouth", "skin", "hair")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "edit", help="edit portraits with a trained mask-guided model (PNG in, PNG out)"
+        "edit",
+        help="edit portraits with a trained mask-guided model (PNG in, PNG out)",
+        description=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("run_dir", help="run directory written by `tfface train mask_guided`")
     parser.add_argument("--operation", choices=OPERATIONS, default="edit", help="what to do")
@@ -50,29 +62,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-ema", action="store_true", help="use the raw weights even if the run has EMA weights"
     )
+    parser.add_argument(
+        "--align",
+        action="store_true",
+        help="face-align pictures with MTCNN (as the wild_faces job) instead of centre-cropping",
+    )
+    parser.add_argument(
+        "--align-zoom",
+        type=float,
+        default=1.0,
+        help="with --align: face scale in the crop (1 = ArcFace crop, < 1 more context)",
+    )
     parser.set_defaults(handler=run)
-
-
-def read_image(path: str) -> np.ndarray:
-    """RGB PNG -> float32 (H, W, 3) in [-1, 1]."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        pixels = np.asarray(image.convert("RGB"), dtype=np.float32)
-    return pixels / 127.5 - 1.0
-
-
-def read_label_map(path: str) -> np.ndarray:
-    """Single-channel label-map PNG -> uint8/int (H, W) labels."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        if image.mode not in ("L", "P", "I", "I;16"):
-            raise ValueError(
-                f"{path}: masks must be single-channel label-map PNGs (pixel = PORTRAIT_11 "
-                f"label), got a {image.mode} image"
-            )
-        return np.asarray(image)
 
 
 def write_image(path: str, image: np.ndarray) -> None:
@@ -139,13 +140,41 @@ def load_trained_system(
 
 
 def _require(args: argparse.Namespace, *names: str) -> None:
-    missing = [f"--{name.replace('_', '-')}" for name in names if not getattr(args, name)]
+    missing = [_flag(name) for name in names if not getattr(args, name)]
     if missing:
         raise ValueError(f"--operation {args.operation} needs {', '.join(missing)}")
 
 
-def _read_inputs(args: argparse.Namespace) -> dict[str, Any]:
-    """Every input file of the operation, read (and checked) before the model is loaded."""
+def _flag(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
+class _InputReader:
+    """Reads the operation's files and brings them to the run's size, printing what it did."""
+
+    def __init__(self, image_size: int, policy: SizePolicy) -> None:
+        self.size = (image_size, image_size)
+        self.policy = policy
+
+    def picture(self, path: str, flag: str) -> Fitted:
+        fitted = self.policy.fit_picture(read_rgb_image(path, flag), self.size, path)
+        print(fitted.description, file=sys.stderr)
+        return fitted
+
+    def label_map(self, path: str, flag: str, picture: Fitted | None) -> np.ndarray:
+        labels = read_label_map(path, flag, num_classes=PORTRAIT_11.num_classes)
+        fitted = self.policy.fit_map(labels, self.size, path, picture)
+        print(fitted.description, file=sys.stderr)
+        return fitted.array
+
+
+def _as_unit(picture: Fitted | None) -> np.ndarray | None:
+    """uint8 (H, W, 3) -> float32 (H, W, 3) in [-1, 1]."""
+    return None if picture is None else picture.array.astype(np.float32) / 127.5 - 1.0
+
+
+def _read_inputs(args: argparse.Namespace, image_size: int) -> dict[str, Any]:
+    """Every input file of the operation, read, checked and fitted before the model is loaded."""
     _require(
         args,
         *{
@@ -156,40 +185,33 @@ def _read_inputs(args: argparse.Namespace) -> dict[str, Any]:
             "parse": (),
         }[args.operation],
     )
-    inputs: dict[str, Any] = {"image": read_image(args.image)}
-    for name in ("mask", "edited_mask", "donor_mask"):
+    if args.source_mask and len(args.source_mask) != len(args.source or ()):
+        raise ValueError(
+            f"{len(args.source or ())} --source images but {len(args.source_mask)} --source-mask"
+        )
+    reader = _InputReader(image_size, SizePolicy(align=args.align, zoom=args.align_zoom))
+    image = reader.picture(args.image, "--image")
+    donor = reader.picture(args.donor, "--donor") if args.donor else None
+    inputs: dict[str, Any] = {"image": _as_unit(image), "donor": _as_unit(donor)}
+    for name, picture in (("mask", image), ("edited_mask", image), ("donor_mask", donor)):
         path = getattr(args, name)
-        inputs[name] = read_label_map(path) if path else None
-    inputs["donor"] = read_image(args.donor) if args.donor else None
+        inputs[name] = reader.label_map(path, _flag(name), picture) if path else None
     if args.operation == "synthesize":
-        inputs["sources"] = np.stack([read_image(path) for path in args.source])
+        sources = [reader.picture(path, "--source") for path in args.source]
+        inputs["sources"] = np.stack([_as_unit(source) for source in sources])
         inputs["source_masks"] = None
         if args.source_mask:
-            if len(args.source_mask) != len(args.source):
-                raise ValueError(
-                    f"{len(args.source)} --source images but {len(args.source_mask)} --source-mask"
-                )
-            inputs["source_masks"] = np.stack([read_label_map(path) for path in args.source_mask])
+            inputs["source_masks"] = np.stack(
+                [
+                    reader.label_map(path, "--source-mask", source)
+                    for path, source in zip(args.source_mask, sources, strict=True)
+                ]
+            )
     return inputs
 
 
-def _check_sizes(inputs: dict[str, Any], image_size: int) -> None:
-    """Size checks against the run's image size, before building the networks."""
-    from tfface.systems.image_inputs import as_images
-    from tfface.systems.mask_guided.inputs import as_label_maps
-
-    for name, value in inputs.items():
-        if value is None:
-            continue
-        if name in ("image", "donor", "sources"):
-            as_images(value, image_size, name)
-        else:
-            as_label_maps(value, image_size, name, required=())
-
-
 def run(args: argparse.Namespace) -> int:
-    inputs = _read_inputs(args)
-    _check_sizes(inputs, _run_image_size(args.run_dir))
+    inputs = _read_inputs(args, _run_image_size(args.run_dir))
     system, _ = load_trained_system(args.run_dir, args.checkpoint, use_ema=not args.no_ema)
     image = inputs["image"]
     if args.operation == "parse":
