@@ -119,3 +119,14 @@ def test_a_loaded_run_is_closed_by_its_context(toy_run: Path, temp_folder: Path)
         assert source.describe()["path"] == str(toy_run.resolve())
         assert left_behind(temp_folder)
     assert left_behind(temp_folder) == []
+
+
+def test_a_run_that_cannot_be_exported_leaves_no_temporary_folder(
+    tmp_path: Path, temp_folder: Path, capsys
+) -> None:
+    run = tmp_path / "run"
+    (run / "logs").mkdir(parents=True)
+    (run / "run.json").write_text('{"system": "mask_guided"}')  # no config.yaml, no checkpoint
+    assert main(["evaluate", str(run), "--data", str(tmp_path), "--metrics", "l1"]) == 2
+    assert left_behind(temp_folder) == []
+    assert "config.yaml" in capsys.readouterr().err
