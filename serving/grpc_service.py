@@ -3,6 +3,8 @@
 Predict and GetModelMetadata are served; Classify, Regress and MultiInference (which need
 tf.Example-based signatures) and HandleReloadConfigRequest answer UNIMPLEMENTED. Every
 error is a status code with a message; nothing a client sends raises past a handler.
+Predict, Classify and Regress requests (as in TF Serving) are counted and timed in the
+server's RequestMetrics (serving/monitoring.py), errors included.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tensorflow_serving.apis import (
 from serving.errors import ServingError, invalid_argument, unimplemented
 from serving.metadata import SIGNATURE_DEF_FIELD, metadata_response, status_response
 from serving.model_manager import ModelManager
+from serving.monitoring import GRPC_ENTRYPOINT, RequestMetrics, RequestObservation
 from serving.prediction import predict
 from serving.tensors import MAX_TENSOR_BYTES, fill_tensor_proto, tensor_to_array
 
@@ -39,26 +42,64 @@ def requested_version(model_spec: Any) -> int | None:
     return None
 
 
-def _answer(context: grpc.ServicerContext, handler: Callable[[], Any]) -> Any:
-    """Runs `handler`; turns a ServingError (or a bug) into the RPC's status."""
+def _answer(
+    context: grpc.ServicerContext,
+    handler: Callable[[], Any],
+    observation: RequestObservation | None = None,
+) -> Any:
+    """Runs `handler`; turns a ServingError (or a bug) into the RPC's status.
+
+    `observation`, if given, records the request with its final status code.
+    """
     try:
-        return handler()
+        result = handler()
     except ServingError as error:
         code, message = error.code, error.message
     except Exception as error:  # a bug must not kill the worker thread or the server
         LOGGER.exception("internal error")
         code, message = grpc.StatusCode.INTERNAL, f"internal error: {error}"
+    else:
+        if observation is not None:
+            observation.finish(grpc.StatusCode.OK.name)
+        return result
+    if observation is not None:
+        observation.finish(code.name)
     context.abort(code, message)
 
 
 class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
-    """tensorflow.serving.PredictionService over a ModelManager."""
+    """tensorflow.serving.PredictionService over a ModelManager.
 
-    def __init__(self, manager: ModelManager, max_tensor_bytes: int = MAX_TENSOR_BYTES) -> None:
+    Args:
+        manager: the served models.
+        max_tensor_bytes: the largest input tensor accepted.
+        metrics: where requests are counted and timed (None: not recorded).
+    """
+
+    def __init__(
+        self,
+        manager: ModelManager,
+        max_tensor_bytes: int = MAX_TENSOR_BYTES,
+        metrics: RequestMetrics | None = None,
+    ) -> None:
         self.manager = manager
         self.max_tensor_bytes = max_tensor_bytes
+        self.metrics = metrics
+
+    def _observe(self, api: str, model_spec: Any) -> RequestObservation:
+        """Starts timing a request of `api` for the model and signature in `model_spec`."""
+        return RequestObservation(
+            self.metrics,
+            self.manager,
+            api,
+            GRPC_ENTRYPOINT,
+            model_spec.name,
+            model_spec.signature_name,
+        )
 
     def Predict(self, request: predict_pb2.PredictRequest, context: grpc.ServicerContext):
+        observation = self._observe("Predict", request.model_spec)
+
         def handle() -> predict_pb2.PredictResponse:
             spec = request.model_spec
             servable, signature_name, outputs = predict(
@@ -80,7 +121,7 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
                 fill_tensor_proto(response.outputs[name], value)
             return response
 
-        return _answer(context, handle)
+        return _answer(context, handle, observation)
 
     def GetModelMetadata(self, request, context: grpc.ServicerContext):
         def handle():
@@ -105,20 +146,24 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
 
         return _answer(context, handle)
 
-    def _unimplemented(self, method: str, context: grpc.ServicerContext) -> Any:
+    def _unimplemented(
+        self, method: str, context: grpc.ServicerContext, model_spec: Any = None
+    ) -> Any:
+        observation = self._observe(method, model_spec) if model_spec is not None else None
+
         def handle():
             raise unimplemented(
                 f"{method} is not implemented by tfface serve: the exports have Predict "
                 "signatures (uint8 images in, named outputs); use Predict"
             )
 
-        return _answer(context, handle)
+        return _answer(context, handle, observation)
 
     def Classify(self, request, context: grpc.ServicerContext):
-        return self._unimplemented("Classify", context)
+        return self._unimplemented("Classify", context, request.model_spec)
 
     def Regress(self, request, context: grpc.ServicerContext):
-        return self._unimplemented("Regress", context)
+        return self._unimplemented("Regress", context, request.model_spec)
 
     def MultiInference(self, request, context: grpc.ServicerContext):
         return self._unimplemented("MultiInference", context)

@@ -207,6 +207,38 @@ class ModelManager:
             records = self._records[model_name]
             return sorted(v for v, record in records.items() if record.state == STATE.AVAILABLE)
 
+    def signature_names(self, model_name: str) -> set[str]:
+        """The signatures of the model's AVAILABLE versions (empty for an unknown model)."""
+        with self._lock:
+            records = self._records.get(model_name, {})
+            return {
+                name
+                for record in records.values()
+                if record.state == STATE.AVAILABLE and record.servable is not None
+                for name in record.servable.signatures
+            }
+
+    def models_without_versions(self) -> list[ModelEntry]:
+        """The models with no AVAILABLE version, in configuration order."""
+        with self._lock:
+            return [
+                entry
+                for name, entry in self.entries.items()
+                if not any(
+                    record.state == STATE.AVAILABLE for record in self._records[name].values()
+                )
+            ]
+
+    def load_errors(self, model_name: str) -> list[str]:
+        """'version N: message' for each version of the model that failed to load."""
+        with self._lock:
+            records = sorted(self._records[model_name].items())
+        return [
+            f"version {number}: {record.error_message}"
+            for number, record in records
+            if record.state == STATE.END and record.error_message
+        ]
+
     def is_ready(self) -> bool:
         """Whether every model has an available version."""
         with self._lock:

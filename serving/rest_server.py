@@ -4,11 +4,14 @@
     GET  /v1/models/<name>[/versions/<v>]/metadata    signature metadata
     POST /v1/models/<name>[/versions/<v>]:predict     {"instances": ...} or {"inputs": ...}
     GET  /healthz                                      200 when every model has a version
+    GET  /monitoring/prometheus/metrics                request metrics (Prometheus text)
 
 Errors answer {"error": message} with TF Serving's HTTP status for the code (400 bad
 input, 404 unknown model or version, 413 request too large, 501 classify / regress /
-version labels...). Connections are HTTP/1.1 keep-alive; `stop()` stops accepting,
-lets requests in progress finish, and closes idle connections.
+version labels...). `:predict`, `:classify` and `:regress` requests are counted and timed in
+the server's RequestMetrics (serving/monitoring.py), errors included. Connections are
+HTTP/1.1 keep-alive; `stop()` stops accepting, lets requests in progress finish, and
+closes idle connections.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ from serving.errors import (
 )
 from serving.metadata import metadata_json, proto_to_json, status_response
 from serving.model_manager import ModelManager
+from serving.monitoring import (
+    CONTENT_TYPE,
+    METRICS_PATH,
+    REST_ENTRYPOINT,
+    RequestMetrics,
+    RequestObservation,
+)
 from serving.prediction import predict
 from serving.rest_json import loads, outputs_to_json, parse_predict_body
 
@@ -43,18 +53,33 @@ IDLE_CONNECTION_SECONDS = 30
 # Oversized bodies up to this many times the limit are read and dropped before the 413, so
 # the client sees the answer; larger ones get the answer and a closed connection.
 DRAIN_FACTOR = 4
+API_BY_TAIL = {":predict": "Predict", ":classify": "Classify", ":regress": "Regress"}
 
 
 class RestServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer that tracks its connections so it can stop gracefully."""
+    """ThreadingHTTPServer that tracks its connections so it can stop gracefully.
+
+    Args:
+        address: (host, port) to listen on (port 0: any free port).
+        manager: the served models.
+        max_body_bytes: the largest request body accepted.
+        metrics: request metrics, recorded and served at METRICS_PATH (None: neither).
+    """
 
     daemon_threads = False
     block_on_close = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], manager: ModelManager, max_body_bytes: int):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        manager: ModelManager,
+        max_body_bytes: int,
+        metrics: RequestMetrics | None = None,
+    ):
         self.manager = manager
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
         self.stopping = False
         self.connections_lock = threading.Lock()
         self.idle_connections: set[socket.socket] = set()
@@ -144,16 +169,33 @@ class RestHandler(BaseHTTPRequestHandler):
     def _send_error_json(self, error: ServingError) -> None:
         self._send_json(error.http_status, {"error": error.message})
 
-    def _guarded(self, handler) -> None:
+    def _send_text(self, body: str, content_type: str) -> None:
+        encoded = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(encoded)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(encoded)
+
+    def _guarded(self, handler, observation: RequestObservation | None = None) -> None:
+        """Runs `handler` and answers; `observation` records the request's status code."""
         try:
             status, payload = handler()
         except ServingError as error:
+            if observation is not None:
+                observation.finish(error.code.name)
             self._send_error_json(error)
             return
         except Exception as error:  # a bug must not kill the connection thread silently
             LOGGER.exception("internal error")
+            if observation is not None:
+                observation.finish("INTERNAL")
             self._send_json(500, {"error": f"internal error: {error}"})
             return
+        if observation is not None:
+            observation.finish("OK")
         self._send_json(status, payload)
 
     def _read_body(self) -> bytes:
@@ -203,6 +245,10 @@ class RestHandler(BaseHTTPRequestHandler):
         return int(match.group("version")) if match.group("version") else None
 
     def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == METRICS_PATH and self.server.metrics is not None:
+            self._send_text(self.server.metrics.render(), CONTENT_TYPE)
+            return
+
         def handle() -> tuple[int, Any]:
             match, path = self._route()
             if path == "/healthz":
@@ -220,8 +266,18 @@ class RestHandler(BaseHTTPRequestHandler):
         self._guarded(handle)
 
     def do_POST(self) -> None:
+        match, path = self._route()
+        observation = None
+        if match is not None and match.group("tail") in API_BY_TAIL:
+            observation = RequestObservation(
+                self.server.metrics,
+                self.server.manager,
+                API_BY_TAIL[match.group("tail")],
+                REST_ENTRYPOINT,
+                match.group("name"),
+            )
+
         def handle() -> tuple[int, Any]:
-            match, path = self._route()
             body = self._read_body()
             if match is None or match.group("tail") not in (":predict", ":classify", ":regress"):
                 raise self._not_found(path)
@@ -231,6 +287,7 @@ class RestHandler(BaseHTTPRequestHandler):
             signature_name = request.get("signature_name") or "serving_default"
             if not isinstance(signature_name, str):
                 raise invalid_argument('"signature_name" must be a string')
+            observation.signature_name = signature_name
             formats: list[str] = []
 
             def decode(runner):
@@ -247,4 +304,4 @@ class RestHandler(BaseHTTPRequestHandler):
             )
             return 200, outputs_to_json(outputs, row_format=formats[0] == "row")
 
-        self._guarded(handle)
+        self._guarded(handle, observation)

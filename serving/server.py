@@ -4,8 +4,11 @@ The gRPC port serves tensorflow.serving.PredictionService and ModelService (the 
 tensorflow-serving-api protos, so `PredictionServiceStub` clients work unchanged), the
 REST port serves TF Serving's REST API. Models come from a models.config or from one
 model folder; new versions are picked up by polling, loaded, warmed up and swapped in
-without a restart. SIGTERM / SIGINT stop the server gracefully: no new requests are
-accepted, requests in progress finish, and the process exits 0.
+without a restart. A model with no servable version at start is an error naming the
+folder looked in (serving/model_folders.py) unless `allow_empty`. The REST port also
+serves request metrics at /monitoring/prometheus/metrics (serving/monitoring.py).
+SIGTERM / SIGINT stop the server gracefully: no new requests are accepted, requests in
+progress finish, and the process exits 0.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import sys
 import threading
 from concurrent import futures
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import grpc
 from tensorflow_serving.apis import model_service_pb2_grpc, prediction_service_pb2_grpc
@@ -24,7 +26,14 @@ from tensorflow_serving.apis import model_service_pb2_grpc, prediction_service_p
 from serving.batching import BatchingOptions
 from serving.grpc_service import ModelService, PredictionService
 from serving.model_config import ModelEntry, read_model_config
+from serving.model_folders import (
+    NoServableVersionError,
+    missing_version_line,
+    no_versions_message,
+    single_model_entry,
+)
 from serving.model_manager import ModelManager
+from serving.monitoring import METRICS_PATH, RequestMetrics
 from serving.rest_server import RestServer
 from serving.servable import ServableOptions
 
@@ -46,6 +55,9 @@ class ServerOptions:
         grpc_workers: gRPC worker threads (must exceed the batch size to fill batches).
         grace_seconds: how long shutdown waits for requests in progress.
         simulate_latency_ms: tests only: sleep this long in every model run.
+        allow_empty: start even if a model has no servable version yet, and wait for one
+            (found by polling); otherwise such a start is an error.
+        monitoring: serve request metrics at /monitoring/prometheus/metrics on the REST port.
     """
 
     host: str = "127.0.0.1"
@@ -57,21 +69,8 @@ class ServerOptions:
     grpc_workers: int = 32
     grace_seconds: float = 60.0
     simulate_latency_ms: float = 0.0
-
-
-def single_model_entry(model_base: str | Path, model_name: str) -> ModelEntry:
-    """The entry of `--model-base DIR --model-name NAME`.
-
-    DIR is the export `--base` (holding NAME/) or the model folder itself (holding the
-    numeric versions, like TF Serving's --model_base_path).
-    """
-    base = Path(model_base).resolve()
-    model_dir = base / model_name
-    if model_dir.is_dir():
-        return ModelEntry(model_name, model_dir)
-    if base.is_dir():
-        return ModelEntry(model_name, base)
-    raise FileNotFoundError(f"model folder {model_dir} does not exist")
+    allow_empty: bool = False
+    monitoring: bool = True
 
 
 class ModelServer:
@@ -82,6 +81,7 @@ class ModelServer:
         self.manager = ModelManager(
             entries, ServableOptions(options.batching, options.simulate_latency_ms)
         )
+        self.metrics = RequestMetrics() if options.monitoring else None
         self.grpc_server: grpc.Server | None = None
         self.rest_server: RestServer | None = None
         self.grpc_port = 0
@@ -89,9 +89,20 @@ class ModelServer:
         self._rest_thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Loads the models (and warms them up), then opens the ports."""
-        self.manager.poll_once()
+        """Loads the models (and warms them up), then opens the ports.
+
+        Raises NoServableVersionError (before opening any port) if a model has no version
+        that loaded, unless `allow_empty`.
+        """
         options = self.options
+        if options.allow_empty and options.poll_seconds <= 0:
+            raise ValueError(
+                "--allow-empty waits for versions found by polling the model folders: "
+                "give --poll-seconds > 0"
+            )
+        self.manager.poll_once()
+        if not options.allow_empty:
+            self.check_versions()
         self.grpc_server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=options.grpc_workers),
             options=[
@@ -101,7 +112,7 @@ class ModelServer:
             ],
         )
         prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-            PredictionService(self.manager, max_tensor_bytes=options.max_message_bytes),
+            PredictionService(self.manager, options.max_message_bytes, self.metrics),
             self.grpc_server,
         )
         model_service_pb2_grpc.add_ModelServiceServicer_to_server(
@@ -118,7 +129,10 @@ class ModelServer:
         if options.rest_port >= 0:
             try:
                 self.rest_server = RestServer(
-                    (options.host, options.rest_port), self.manager, options.max_message_bytes
+                    (options.host, options.rest_port),
+                    self.manager,
+                    options.max_message_bytes,
+                    self.metrics,
                 )
             except OSError as error:
                 self.grpc_server.stop(0)
@@ -131,6 +145,16 @@ class ModelServer:
             )
             self._rest_thread.start()
         self.manager.start_polling(options.poll_seconds)
+
+    def check_versions(self) -> None:
+        """Raises NoServableVersionError naming every model without a servable version."""
+        missing = self.manager.models_without_versions()
+        if missing:
+            lines = [
+                missing_version_line(entry, self.manager.load_errors(entry.name))
+                for entry in missing
+            ]
+            raise NoServableVersionError(no_versions_message(lines))
 
     def stop(self) -> None:
         """Stops accepting requests, lets the ones in progress finish."""
@@ -165,6 +189,17 @@ def run_server(entries: list[ModelEntry], options: ServerOptions) -> int:
             print(
                 f"tfface serve: model {entry.name} from {entry.base_path} "
                 f"(policy {entry.policy.describe()}), available versions {versions}",
+                flush=True,
+            )
+            if not versions:
+                print(
+                    f"tfface serve: model {entry.name} has no servable version yet; waiting for "
+                    f"a version in {entry.base_path} (checked every {options.poll_seconds:g} s)",
+                    flush=True,
+                )
+        if server.rest_server is not None and server.metrics is not None:
+            print(
+                f"tfface serve: metrics at http://{options.host}:{server.rest_port}{METRICS_PATH}",
                 flush=True,
             )
         print(server.describe(), flush=True)

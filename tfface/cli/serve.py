@@ -47,6 +47,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--poll-seconds", type=float, default=2.0, help="check for new versions (0: never)"
     )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="start even if a model has no servable version yet and wait for one (a pusher "
+        "writing BASE/NAME/N/); without it such a start is an error",
+    )
+    parser.add_argument(
+        "--no-monitoring",
+        dest="monitoring",
+        action="store_false",
+        help="do not serve request metrics (Prometheus text format) at "
+        "/monitoring/prometheus/metrics on the REST port",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     # Tests only: every model run sleeps this long (to test graceful shutdown mid-request).
     parser.add_argument("--simulate-latency-ms", type=float, default=0.0, help=argparse.SUPPRESS)
@@ -69,5 +82,7 @@ def run(args: argparse.Namespace) -> int:
         ),
         poll_seconds=args.poll_seconds,
         simulate_latency_ms=args.simulate_latency_ms,
+        allow_empty=args.allow_empty,
+        monitoring=args.monitoring,
     )
     return run_server(entries, options)
