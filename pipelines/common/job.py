@@ -39,7 +39,14 @@ def run_as_script(module_name: str) -> None:
 
 def job_parser(source: str, description: str) -> argparse.ArgumentParser:
     """A parser with the options every job takes."""
-    parser = argparse.ArgumentParser(prog=f"tfface data build {source}", description=description)
+    parser = argparse.ArgumentParser(
+        prog=f"tfface data build {source}",
+        description=description,
+        epilog="Every option this job does not know is a Beam pipeline option, passed to Beam's "
+        "PipelineOptions: --runner DataflowRunner|FlinkRunner|SparkRunner, "
+        "--direct_num_workers N --direct_running_mode multi_processing, --project, --region, "
+        "--temp_location, ... (https://beam.apache.org/documentation/runners/).",
+    )
     parser.add_argument(
         "--output", required=True, help="output folder (local path or a Beam filesystem URL)"
     )

@@ -200,3 +200,41 @@ def test_python_dash_m_runs_with_worker_processes(
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert dataset.serialized(single_worker_output) == dataset.serialized(output)
+
+
+def test_tfds_builder_exposes_the_official_validation_and_test_splits(
+    celebamask_root: Path, tmp_path: Path
+) -> None:
+    import tensorflow_datasets as tfds
+
+    import tfface.data.tfds  # noqa: F401  (registers the builders)
+
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    for folder in (celebamask_hq.IMAGE_FOLDER, celebamask_hq.MASK_FOLDER):
+        (manual / folder).symlink_to(celebamask_root / folder)
+    mapping = ["idx         orig_idx    orig_file"]
+    mapping += [f"{index:<12}{index + 100:<12}{index + 101:06d}.jpg" for index in (0, 1, 2001)]
+    (manual / "CelebA-HQ-to-CelebA-mapping.txt").write_text("\n".join(mapping) + "\n")
+    # 0 -> test, 1 -> train, 2001 -> validation (the official partition file's codes 2, 0, 1)
+    (manual / "list_eval_partition.txt").write_text("000101.jpg 2\n000102.jpg 0\n002102.jpg 1\n")
+    builder = tfds.builder("tfface_celebamask_hq/64", data_dir=str(tmp_path / "tfds"))
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=str(manual))
+    )
+    splits = {name: split.num_examples for name, split in builder.info.splits.items()}
+    assert splits == {"train": 1, "validation": 1, "test": 1}
+    keys = {
+        split: [
+            example["key"].numpy().decode()
+            for example in tfds.load(
+                "tfface_celebamask_hq/64", split=split, data_dir=str(tmp_path / "tfds")
+            )
+        ]
+        for split in splits
+    }
+    assert keys == {
+        "train": ["celebamask_hq/1"],
+        "validation": ["celebamask_hq/2001"],
+        "test": ["celebamask_hq/0"],
+    }

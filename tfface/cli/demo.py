@@ -20,7 +20,6 @@ from tfface.cli.demo_editing import DEMO_TRAIN_STEPS, EditingDemoOptions, run_ed
 from tfface.cli.progress import Progress
 from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS
 from tfface.data.labels import CELEBAMASK_HQ_19, PORTRAIT_11, colorize
-from tfface.synth import SynthFaces
 from tfface.visualize import save_contact_sheet
 
 DEMO_YAWS = (-90.0, -60.0, -30.0, 0.0, 30.0, 60.0, 90.0)
@@ -80,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     if args.train_identities < 1 or args.train_steps < 1:
         raise ValueError("--train-identities and --train-steps must be positive")
     output = Path(args.out)
+    from tfface.synth import SynthFaces  # SciPy: only when rendering
+
     generator = SynthFaces(seed=args.seed, image_size=args.size, uv_size=max(args.size, 128))
     identities = list(range(args.identities))
     occluded_identities, truth_identities = identities[:2], identities[:3]

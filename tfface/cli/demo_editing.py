@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from tfface.data.labels import PORTRAIT_11, colorize
-from tfface.synth import SynthFaces
 from tfface.visualize import save_contact_sheet
 
 DEMO_IMAGE_SIZE = 64
@@ -93,6 +92,8 @@ def train_tiny_model(options: EditingDemoOptions, data_dir: Path) -> Path:
 
 def held_out_faces(options: EditingDemoOptions) -> dict[str, np.ndarray]:
     """Images and masks of unseen identities: neutral (edited) and with an open mouth (mouth edits)."""
+    from tfface.synth import SynthFaces  # SciPy: only when rendering
+
     generator = SynthFaces(seed=options.seed, image_size=DEMO_IMAGE_SIZE, uv_size=32)
     count = options.faces + 1  # the last face is everyone's donor as well
     identities = range(HELD_OUT_FIRST_IDENTITY, HELD_OUT_FIRST_IDENTITY + count)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tfface.cli.progress import Progress
 from tfface.synth.arguments import add_synth_arguments, synth_config_from_arguments
-from tfface.synth.writer import count_images, write_dataset
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +21,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tfface.cli.progress import Progress
+    from tfface.synth.writer import count_images, write_dataset
+
     config = synth_config_from_arguments(args)
     total = count_images(config)
     print(

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import argparse
 
-from tfface.training.strategy import STRATEGIES
+from tfface.systems.catalog import SYSTEMS, describe_systems
+
+# The choices of tfface.training.strategy.STRATEGIES (that module imports TensorFlow);
+# tests/cli/test_train_help.py checks they agree.
+STRATEGIES = ("default", "mirrored", "multiworker")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("train", help="train a system under a tf.distribute strategy")
-    parser.add_argument("system", help="system name (see README: systems table)")
-    parser.add_argument("--preset", default="tiny", help="config preset (paper, tiny, ...)")
+    parser = subparsers.add_parser(
+        "train",
+        help="train a system under a tf.distribute strategy",
+        description="Train SYSTEM from a preset (or --config FILE.yaml) plus --set overrides; "
+        "writes config.yaml, run.json, checkpoints/ and logs/ (TensorBoard) under --out.",
+        epilog="systems and their presets:\n" + describe_systems(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "system", metavar="SYSTEM", help=f"system name: {', '.join(SYSTEMS)} (listed below)"
+    )
+    parser.add_argument(
+        "--preset",
+        default="tiny",
+        help="config preset (each system's presets are listed below; default tiny)",
+    )
     parser.add_argument("--config", help="YAML config file instead of a preset")
     parser.add_argument("--data", default="", help="dataset folder built by `tfface data build`")
     parser.add_argument("--out", required=True, help="run directory (config, checkpoints, logs)")

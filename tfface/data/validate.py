@@ -65,10 +65,20 @@ def validate_dataset(directory: str | Path, max_records: int | None = None) -> V
     Args:
         directory: a folder written by a `tfface data build` job.
         max_records: stop decoding after this many records per split (counts are still complete).
+
+    Raises:
+        FileNotFoundError: `directory` does not exist.
+        NotADirectoryError: `directory` is a file.
     """
+    directory = Path(directory)
+    if not directory.exists():
+        raise FileNotFoundError(f"dataset folder {directory} does not exist")
+    if not directory.is_dir():
+        raise NotADirectoryError(
+            f"{directory} is not a folder: pass the folder `tfface data build --output` wrote"
+        )
     import tensorflow as tf
 
-    directory = Path(directory)
     report = ValidationReport()
     info_path = directory / "dataset_info.json"
     if not info_path.exists():

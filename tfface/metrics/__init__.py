@@ -5,44 +5,84 @@ errors, and the streamed evaluation of exports behind ``tfface evaluate``.
 One idea per module; each cites its paper. Per-example metrics return (B,) arrays;
 set metrics stream over batches (``update`` / ``result``) and keep only statistics.
 See ``tfface.metrics.fid`` for the FID protocol and what its numbers compare with.
+
+The names below are imported on first use (PEP 562), so that importing a light submodule
+(``tfface.metrics.evaluation_options`` for ``tfface evaluate --help``) does not import
+TensorFlow. ``inception_score`` and ``evaluation_options`` are light and imported eagerly
+(``inception_score`` is also a submodule's name: the function must win, as it always has).
 """
 
-from tfface.metrics.buckets import BUCKET_CENTRES, bucket_label, pose_bucket
-from tfface.metrics.distributed import ReplicaRunner
-from tfface.metrics.diversity import Diversity, DiversityResult, pairwise_distance_mean
-from tfface.metrics.evaluation import Evaluation
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from tfface.metrics.evaluation_options import METRICS, EvaluationOptions, parse_metrics
-from tfface.metrics.face_geometry import OUTER_EYE_CORNERS, landmark_error, pose_error
-from tfface.metrics.feature_statistics import FeatureStatistics
-from tfface.metrics.fid import MIN_RECOMMENDED_SAMPLES, FrechetInceptionDistance
-from tfface.metrics.frechet import (
-    FrechetDistance,
-    FrechetDistanceError,
-    frechet_distance,
-    frechet_distance_details,
-)
-from tfface.metrics.identity import (
-    IdentitySimilarity,
-    Rank1Result,
-    cosine_similarity,
-    rank1_identification,
-)
-from tfface.metrics.inception import InceptionFeatures, clean_resize
 from tfface.metrics.inception_score import InceptionScoreResult, inception_score
-from tfface.metrics.kid import KernelDistance, kernel_inception_distance, unbiased_mmd2
-from tfface.metrics.parsing import ConfusionMatrix, batch_confusion
-from tfface.metrics.perceptual import LPIPS_VGG_LAYERS, PerceptualDistance
-from tfface.metrics.pixel_errors import l1, mse, psnr
-from tfface.metrics.resize import resampling_matrix, resize_bicubic_antialiased
-from tfface.metrics.run_evaluation import evaluate
-from tfface.metrics.sources import (
-    ExportedModel,
-    SourceNotSupportedError,
-    load_run,
-    load_source,
-)
-from tfface.metrics.structural_similarity import ms_ssim, ssim
-from tfface.metrics.verification import VerificationResult, roc_auc, verification_accuracy
+
+# Exported name -> the submodule that defines it (imported by `__getattr__` on first use).
+_LAZY_EXPORTS: dict[str, str] = {
+    "BUCKET_CENTRES": "tfface.metrics.buckets",
+    "bucket_label": "tfface.metrics.buckets",
+    "pose_bucket": "tfface.metrics.buckets",
+    "ReplicaRunner": "tfface.metrics.distributed",
+    "Diversity": "tfface.metrics.diversity",
+    "DiversityResult": "tfface.metrics.diversity",
+    "pairwise_distance_mean": "tfface.metrics.diversity",
+    "Evaluation": "tfface.metrics.evaluation",
+    "OUTER_EYE_CORNERS": "tfface.metrics.face_geometry",
+    "landmark_error": "tfface.metrics.face_geometry",
+    "pose_error": "tfface.metrics.face_geometry",
+    "FeatureStatistics": "tfface.metrics.feature_statistics",
+    "FrechetInceptionDistance": "tfface.metrics.fid",
+    "MIN_RECOMMENDED_SAMPLES": "tfface.metrics.fid",
+    "FrechetDistance": "tfface.metrics.frechet",
+    "FrechetDistanceError": "tfface.metrics.frechet",
+    "frechet_distance": "tfface.metrics.frechet",
+    "frechet_distance_details": "tfface.metrics.frechet",
+    "IdentitySimilarity": "tfface.metrics.identity",
+    "Rank1Result": "tfface.metrics.identity",
+    "cosine_similarity": "tfface.metrics.identity",
+    "rank1_identification": "tfface.metrics.identity",
+    "InceptionFeatures": "tfface.metrics.inception",
+    "clean_resize": "tfface.metrics.inception",
+    "KernelDistance": "tfface.metrics.kid",
+    "kernel_inception_distance": "tfface.metrics.kid",
+    "unbiased_mmd2": "tfface.metrics.kid",
+    "ConfusionMatrix": "tfface.metrics.parsing",
+    "batch_confusion": "tfface.metrics.parsing",
+    "LPIPS_VGG_LAYERS": "tfface.metrics.perceptual",
+    "PerceptualDistance": "tfface.metrics.perceptual",
+    "l1": "tfface.metrics.pixel_errors",
+    "mse": "tfface.metrics.pixel_errors",
+    "psnr": "tfface.metrics.pixel_errors",
+    "resampling_matrix": "tfface.metrics.resize",
+    "resize_bicubic_antialiased": "tfface.metrics.resize",
+    "evaluate": "tfface.metrics.run_evaluation",
+    "ExportedModel": "tfface.metrics.sources",
+    "SourceNotSupportedError": "tfface.metrics.sources",
+    "load_run": "tfface.metrics.sources",
+    "load_source": "tfface.metrics.sources",
+    "ms_ssim": "tfface.metrics.structural_similarity",
+    "ssim": "tfface.metrics.structural_similarity",
+    "VerificationResult": "tfface.metrics.verification",
+    "roc_auc": "tfface.metrics.verification",
+    "verification_accuracy": "tfface.metrics.verification",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'tfface.metrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_EXPORTS))
+
 
 __all__ = [
     "BUCKET_CENTRES",

@@ -31,6 +31,7 @@ import keras
 import tensorflow as tf
 
 from tfface.training.ema import WeightEMA
+from tfface.training.phases import TrainingPhase
 
 
 class GANSystem(keras.Model):
@@ -95,6 +96,15 @@ class GANSystem(keras.Model):
         # The networks arrive built, so the system is too: fit() must not trace `call` on a
         # training batch to build it.
         self.built = True
+
+    @classmethod
+    def phases(cls, config: Any) -> tuple[TrainingPhase, ...]:
+        """The training phases of a run of `config` (the system's ExperimentConfig).
+
+        One phase over every step, logging every `LOSS_NAMES` entry; systems trained in
+        stages override it (the progress line shows the active phase's losses).
+        """
+        return (TrainingPhase("training", 0, config.train.steps, cls.LOSS_NAMES),)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None) -> None:
         """Skips Keras' symbolic build in `fit`.

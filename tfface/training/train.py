@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,8 @@ import tensorflow as tf
 from tfface import __version__
 from tfface.config import apply_overrides, get_preset, load_yaml, save_resolved
 from tfface.systems import registry
-from tfface.training.callbacks import CheckpointEvery, ImageGrids
+from tfface.training.callbacks import CheckpointEvery, ImageGrids, StepProgress
+from tfface.training.phases import check_phases
 from tfface.training.strategy import is_chief, make_strategy
 
 
@@ -61,39 +61,6 @@ def resolve_config(request: TrainRequest) -> Any:
     return apply_overrides(config, overrides)
 
 
-class StepProgress(keras.callbacks.Callback):
-    """One line per `every` steps: step, images/s, ETA and the logged losses (stderr)."""
-
-    def __init__(self, total_steps: int, batch_size: int, every: int, step: tf.Variable) -> None:
-        super().__init__()
-        self.total_steps, self.batch_size, self.every, self.step = (
-            total_steps,
-            batch_size,
-            every,
-            step,
-        )
-        self.start = time.monotonic()
-        self.first_step: int | None = None
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        step = int(self.step.numpy())
-        if self.first_step is None:
-            self.first_step = step - 1
-            self.start = time.monotonic()
-        if step % self.every and step != self.total_steps:
-            return
-        elapsed = max(time.monotonic() - self.start, 1e-9)
-        done = step - self.first_step
-        rate = done * self.batch_size / elapsed
-        eta = (self.total_steps - step) * elapsed / max(done, 1)
-        losses = " ".join(f"{name}={float(value):.4f}" for name, value in (logs or {}).items())
-        print(
-            f"step {step}/{self.total_steps} {rate:.1f} images/s ETA {eta:.0f}s {losses}",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
 def train(request: TrainRequest) -> dict[str, Any]:
     """Runs (or resumes) training; returns the run summary written to run.json."""
     spec = registry.get(request.system)
@@ -124,6 +91,8 @@ def train(request: TrainRequest) -> dict[str, Any]:
         save_resolved(config, run_dir)
     done = int(system.step_counter.numpy())
     total = config.train.steps
+    phases = system.phases(config)
+    check_phases(phases, total, system.LOSS_NAMES)
     remaining = total - done
     summary = {
         "system": request.system,
@@ -139,7 +108,7 @@ def train(request: TrainRequest) -> dict[str, Any]:
         dataset = spec.dataset(config, config.data.data_dir).skip(done).take(remaining)
         log_every = min(config.train.log_every, remaining)
         callbacks: list[keras.callbacks.Callback] = [
-            StepProgress(total, config.train.batch_size, log_every, system.step_counter),
+            StepProgress(total, config.train.batch_size, log_every, system.step_counter, phases),
         ]
         if chief:
             callbacks.append(
@@ -153,6 +122,7 @@ def train(request: TrainRequest) -> dict[str, Any]:
                         lambda model: spec.preview(model, preview_batch),
                         log_every,
                         system.step_counter,
+                        phases,
                     )
                 )
         epochs = math.ceil(remaining / log_every)

@@ -25,9 +25,10 @@ from tfface.systems.mask_guided.components import (
     component_images,
     place_features,
 )
-from tfface.systems.mask_guided.config import MaskGuidedModelConfig
+from tfface.systems.mask_guided.config import MaskGuidedConfig, MaskGuidedModelConfig
 from tfface.systems.mask_guided.editing import MaskGuidedEditing
 from tfface.systems.mask_guided.training import MaskGuidedTraining
+from tfface.training.phases import TrainingPhase
 
 GENERATOR_NETWORKS: tuple[str, ...] = (
     *(f"{component}_encoder" for component in COMPONENT_NAMES),
@@ -80,6 +81,18 @@ class MaskGuidedSystem(MaskGuidedTraining, MaskGuidedEditing, GANSystem):
         "generator": GENERATOR_NETWORKS,
         "discriminator": DISCRIMINATORS,
     }
+
+    @classmethod
+    def phases(cls, config: MaskGuidedConfig) -> tuple[TrainingPhase, ...]:
+        """Parser pre-training (Eq. 3.7, the first `model.parser_pretrain_steps` steps), then
+        GAN training with the parser frozen (Eq. 3.3, 3.9); see `MaskGuidedTraining`."""
+        pretrain_steps = min(config.model.parser_pretrain_steps, config.train.steps)
+        gan_losses = tuple(name for name in cls.LOSS_NAMES if name not in ("parser_loss", "paired"))
+        phases = (
+            TrainingPhase("parser pre-training", 0, pretrain_steps, ("parser_loss",)),
+            TrainingPhase("GAN training", pretrain_steps, config.train.steps, gan_losses),
+        )
+        return tuple(phase for phase in phases if phase.steps > 0)
 
     def __init__(
         self,
