@@ -107,3 +107,19 @@ def test_beam_worker_chatter_is_filtered_and_their_problems_kept(
     assert "8 input items" in error
     for hidden in ("Logging handler", "oneDNN", "python-snappy"):
         assert hidden not in error
+
+
+@pytest.mark.parametrize(
+    ("argv", "library_output", "serve_verbose"),
+    [
+        (["--verbose", "serve", "--model-base", "m", "--model-name", "n"], True, False),
+        (["serve", "--model-base", "m", "--model-name", "n", "--verbose"], False, True),
+    ],
+)
+def test_global_verbose_is_not_the_serve_verbose(
+    argv: list[str], library_output: bool, serve_verbose: bool
+) -> None:
+    from tfface.cli.main import build_parser
+
+    args = build_parser(["serve"]).parse_args(argv)
+    assert (args.library_output, args.verbose) == (library_output, serve_verbose)

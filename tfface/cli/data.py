@@ -94,7 +94,7 @@ def run_build(args: argparse.Namespace, extra: list[str]) -> int:
         module.main(["--help"])  # the job's parser prints its help and exits
     # Beam's worker processes (multi_processing, DirectRunner) start TensorFlow and log their
     # harness's chatter on the same stderr: filter it unless --verbose.
-    quiet_workers = not getattr(args, "verbose", False)
+    quiet_workers = not getattr(args, "library_output", False)
     with filtered_child_stderr() if quiet_workers else contextlib.nullcontext():
         info = module.main(extra)
     return 0 if info is not None else 1

@@ -70,6 +70,9 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
     parser.add_argument(
         "--verbose",
         action="store_true",
+        # Not `verbose`: a subcommand's own --verbose (serve: log every request) would
+        # overwrite it with its default.
+        dest="library_output",
         help="show TensorFlow's start-up and CUDA probe messages and library warnings "
         "(hidden by default)",
     )
@@ -103,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    with library_output(verbose=args.verbose):
+    with library_output(verbose=args.library_output):
         try:
             if args.command == "data":
                 return int(args.handler(args, unknown))
