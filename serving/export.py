@@ -3,7 +3,9 @@
 Layout (what `tensorflow_model_server` and `tfface serve` read):
 
     <base>/models.config                        text-format ModelServerConfig (all models)
-    <base>/<name>/<version>/saved_model.pb      signatures from the system's export spec
+    <base>/<name>/<version>/saved_model.pb      signatures from the system's export spec, and
+                                                for each one with picture inputs its
+                                                encoded-image sibling (`*_bytes`)
     <base>/<name>/<version>/variables/          inference weights (EMA weights if the run has them)
     <base>/<name>/<version>/assets.extra/tf_serving_warmup_requests   PredictionLogs
     <base>/<name>/<version>/assets.extra/model_card.json
@@ -26,6 +28,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from serving.bytes_signatures import with_bytes_signatures
 from serving.model_card import model_card, write_model_card
 from serving.model_config import CONFIG_FILE, add_model_to_config
 from serving.run_loading import load_trained_system
@@ -100,7 +103,9 @@ def export_system(
 
     Args:
         system: the system; its EMA weights are exported if it has `ema`.
-        system_name: registry name; selects the export spec (`serving.signatures`).
+        system_name: registry name; selects the export spec (`serving.signatures`). Every
+            signature with picture inputs also gets its encoded-image sibling
+            (`serving.bytes_signatures`: `serving_bytes`, `<name>_bytes`).
         base: the model base folder (holds models.config and one folder per model).
         name: model name (the TF Serving model name).
         version: version number; default: next after the highest existing.
@@ -114,7 +119,7 @@ def export_system(
     base = Path(base).resolve()
     model_dir = base / name
     chosen = choose_version(model_dir, version)
-    signatures = build_signatures(system_name, system)
+    signatures = with_bytes_signatures(build_signatures(system_name, system))
     model_dir.mkdir(parents=True, exist_ok=True)
     # Hidden and non-numeric: servers only look at numeric folders.
     staging = model_dir / f".export-{chosen}-{os.getpid()}-{uuid.uuid4().hex[:8]}"

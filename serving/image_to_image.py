@@ -4,7 +4,9 @@
 
 gives `serving_default`: uint8 `image` (B, S, S, 3) -> uint8 `image`, and `encoded`:
 `image_bytes` (B,) PNG / JPEG -> uint8 `image`, where S is `system.image_size`, or the
-generator's input size, or unknown (fully convolutional networks).
+generator's input size, or unknown (fully convolutional networks). `tfface export` also
+adds `serving_bytes` (`serving.bytes_signatures`), which is `encoded` plus a PNG copy of the
+output (`image_png_bytes`); `encoded` stays for the clients that use it.
 """
 
 from __future__ import annotations

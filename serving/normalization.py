@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from serving.image_codec import IMAGE, LABELS, decode_pictures
 from serving.signatures import ExportInput
 
 DEFAULT_WARMUP_SIZE = 64
@@ -38,24 +39,6 @@ def label_map_to_one_hot(label_map: tf.Tensor, classes: int) -> tf.Tensor:
         return tf.one_hot(labels, classes, dtype=tf.float32)
 
 
-def decode_images(encoded: tf.Tensor, size: int) -> tf.Tensor:
-    """string (B,) PNG / JPEG / BMP / GIF bytes -> uint8 (B, size, size, 3) (resized if needed).
-
-    Bytes that are not an image raise InvalidArgumentError when the graph runs.
-    """
-
-    def decode_one(data: tf.Tensor) -> tf.Tensor:
-        image = tf.io.decode_image(data, channels=3, expand_animations=False)
-        image = tf.image.resize(image, (size, size), method="bilinear", antialias=True)
-        return tf.cast(tf.round(tf.clip_by_value(image, 0.0, 255.0)), tf.uint8)
-
-    return tf.map_fn(
-        decode_one,
-        encoded,
-        fn_output_signature=tf.TensorSpec([size, size, 3], tf.uint8),
-    )
-
-
 def image_input(size: int | None = None, channels: int = 3) -> ExportInput:
     """uint8 (B, size, size, channels) images, normalised to float32 [-1, 1] in the graph."""
     warmup = size or DEFAULT_WARMUP_SIZE
@@ -65,6 +48,7 @@ def image_input(size: int | None = None, channels: int = 3) -> ExportInput:
         warmup_shape=(1, warmup, warmup, channels),
         warmup_value=127,
         description=f"uint8 RGB images (batch, {size or 'height'}, {size or 'width'}, {channels})",
+        picture=IMAGE,
     )
 
 
@@ -78,6 +62,7 @@ def label_map_input(classes: int, size: int | None = None) -> ExportInput:
         warmup_value=0,
         description=f"uint8 label maps (batch, {size or 'height'}, {size or 'width'}), "
         f"values in [0, {classes - 1}]",
+        picture=LABELS,
     )
 
 
@@ -91,16 +76,19 @@ def latent_input(size: int) -> ExportInput:
 
 
 def encoded_image_input(size: int) -> ExportInput:
-    """string (B,) encoded images (PNG, JPEG...), decoded, resized and normalised in the graph.
+    """string (B,) encoded images (PNG, JPEG...), decoded, centre-cropped to square, resized
+    to size x size and normalised in the graph (`serving.image_codec`).
 
     REST clients send these as {"b64": ...}; name such inputs `*_bytes` (TF Serving's
-    convention for binary tensors).
+    convention for binary tensors). `serving.bytes_signatures` derives such inputs from
+    `image_input` / `label_map_input` automatically.
     """
     blank = tf.io.encode_png(tf.zeros([size, size, 3], tf.uint8)).numpy()
     return ExportInput(
         spec=tf.TensorSpec([None], tf.string),
-        normalize=lambda encoded: uint8_to_unit(decode_images(encoded, size)),
+        normalize=lambda encoded: uint8_to_unit(decode_pictures(encoded, size, 3, IMAGE)),
         warmup_shape=(1,),
         warmup_value=blank,
-        description=f"encoded images (PNG, JPEG, BMP, GIF) resized to {size} x {size}",
+        description=f"encoded images (PNG, JPEG, BMP, GIF), centre-cropped to square and "
+        f"resized to {size} x {size}",
     )

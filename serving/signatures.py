@@ -6,7 +6,9 @@ in-graph normalisation, see `serving.normalization`) and a python function from 
 NORMALISED inputs (float images in [-1, 1], one-hot masks, latent codes) to the model's
 outputs. `serving.saved_model_writer` wraps each one in a `tf.function` with an explicit
 signature (uint8 in, normalisation in the graph, named outputs; float outputs listed in
-`image_outputs` are turned back into uint8 images).
+`image_outputs` are turned back into uint8 images). `tfface export` adds to every signature
+with picture inputs a sibling that takes encoded image bytes (`serving.bytes_signatures`:
+`serving_bytes` for `serving_default`, `<name>_bytes` for the others).
 
 Extension point (how a system gets exported):
 
@@ -71,6 +73,11 @@ class ExportInput:
         warmup_value: fill value of the warmup example (e.g. b"" is not a valid image, so
             encoded-image inputs give a tiny PNG instead; see `serving.normalization`).
         description: what the input is, for the model card.
+        picture: for uint8 picture inputs, how encoded images decode into them:
+            "image" (colour photographs, smooth resize) or "labels" (label maps and masks,
+            nearest-neighbour resize); see `serving.image_codec`. Signatures with a picture
+            input get a `*_bytes` sibling that takes encoded images instead
+            (`serving.bytes_signatures`). None: not a picture.
     """
 
     spec: tf.TensorSpec
@@ -78,6 +85,7 @@ class ExportInput:
     warmup_shape: tuple[int, ...] | None = None
     warmup_value: Any = 0
     description: str = ""
+    picture: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from tensorflow_serving.apis import prediction_log_pb2
 from toy_export import MODEL, register_toy_export, toy_images, toy_signatures
 from toy_system import ToySystem, tiny_networks
 
+from serving.bytes_signatures import with_bytes_signatures
 from serving.export import export_run, export_system
 from serving.model_config import read_model_config
 from serving.normalization import unit_to_uint8
@@ -27,22 +28,27 @@ def toy_inputs() -> dict[str, dict[str, np.ndarray]]:
     mask = np.zeros((3, 8, 8), np.uint8)
     mask[:, :, 4:] = 1
     encoded = np.array([tf.io.encode_png(image).numpy() for image in images], dtype=object)
+    encoded_masks = np.array([tf.io.encode_png(m[..., None]).numpy() for m in mask], dtype=object)
+    strength = np.array([[1.0], [0.5], [0.0]], np.float32)
     return {
         "serving_default": {"image": images},
+        "serving_bytes": {"image_bytes": encoded},
         "encoded": {"image_bytes": encoded},
-        "blend": {
-            "image": images,
-            "mask": mask,
-            "strength": np.array([[1.0], [0.5], [0.0]], np.float32),
-        },
+        "blend": {"image": images, "mask": mask, "strength": strength},
+        "blend_bytes": {"image_bytes": encoded, "mask_bytes": encoded_masks, "strength": strength},
     }
+
+
+def decoded_pngs(values: np.ndarray) -> np.ndarray:
+    """string (B,) PNG outputs -> their uint8 pixels (B, H, W, C)."""
+    return np.stack([tf.io.decode_png(value).numpy() for value in values])
 
 
 def in_process_outputs(run_dir: Path) -> dict[str, dict[str, np.ndarray]]:
     """The restored system's outputs computed eagerly, signature by signature."""
     system = load_trained_system(run_dir).system
     results = {}
-    for name, signature in toy_signatures(system).items():
+    for name, signature in with_bytes_signatures(toy_signatures(system)).items():
         inputs = toy_inputs()[name]
         normalised = {
             key: signature.inputs[key].normalize(tf.constant(value))
@@ -50,7 +56,11 @@ def in_process_outputs(run_dir: Path) -> dict[str, dict[str, np.ndarray]]:
         }
         outputs = signature.function(normalised)
         results[name] = {
-            key: (unit_to_uint8(value) if key in signature.image_outputs else value).numpy()
+            key: (
+                unit_to_uint8(value)
+                if key in signature.image_outputs and value.dtype.is_floating
+                else value
+            ).numpy()
             for key, value in outputs.items()
         }
     return results
@@ -86,7 +96,13 @@ def test_export_layout_and_models_config(toy_export) -> None:
     assert version_dir.name == "1" and toy_export.version == 1
     for name in ("saved_model.pb", "variables", "assets.extra/tf_serving_warmup_requests"):
         assert (version_dir / name).exists(), name
-    assert set(toy_export.signatures) == {"serving_default", "encoded", "blend"}
+    assert set(toy_export.signatures) == {
+        "serving_default",
+        "serving_bytes",
+        "encoded",
+        "blend",
+        "blend_bytes",
+    }
     (entry,) = read_model_config(toy_export.model_config)
     assert entry.name == MODEL and entry.base_path == version_dir.parent
     text = toy_export.model_config.read_text()
@@ -118,12 +134,20 @@ def test_export_loads_without_tfface_and_matches_the_model(toy_run, toy_export, 
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["tfface_modules"] == []
-    assert report["signatures"] == ["blend", "encoded", "serving_default"]
-    loaded = np.load(tmp_path / "outputs.npz")
+    assert report["signatures"] == [
+        "blend",
+        "blend_bytes",
+        "encoded",
+        "serving_bytes",
+        "serving_default",
+    ]
+    loaded = np.load(tmp_path / "outputs.npz", allow_pickle=True)
     expected = in_process_outputs(toy_run)
     for signature, outputs in expected.items():
         for name, value in outputs.items():
             got = loaded[f"{signature}/{name}"]
+            if name.endswith("_png_bytes"):  # PNG copies of the uint8 image outputs
+                got, value = decoded_pngs(got), decoded_pngs(value)
             assert got.dtype == value.dtype, (signature, name)
             np.testing.assert_allclose(
                 got.astype(np.float64), value, atol=1, err_msg=f"{signature}/{name}"
@@ -133,6 +157,12 @@ def test_export_loads_without_tfface_and_matches_the_model(toy_run, toy_export, 
     direct = unit_to_uint8(system(inputs["serving_default"]["image"] / 127.5 - 1.0)).numpy()
     np.testing.assert_allclose(loaded["serving_default/image"], direct, atol=1)
     assert loaded["serving_default/image"].dtype == np.uint8
+    # the encoded-image sibling, loaded without tfface, gives the uint8 signature's answer
+    np.testing.assert_array_equal(loaded["serving_bytes/image"], loaded["serving_default/image"])
+    np.testing.assert_array_equal(
+        decoded_pngs(loaded["serving_bytes/image_png_bytes"]), loaded["serving_default/image"]
+    )
+    np.testing.assert_array_equal(loaded["blend_bytes/image"], loaded["blend/image"])
     assert loaded["serving_default/change"].dtype == np.float32
 
 

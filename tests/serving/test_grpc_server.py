@@ -141,7 +141,7 @@ def test_bad_requests_get_clear_errors_and_the_server_survives(stubs) -> None:
         (
             predict_request("no_such", {"image": images}),
             grpc.StatusCode.NOT_FOUND,
-            "blend, encoded, serving_default",
+            "blend, blend_bytes, encoded, serving_bytes, serving_default",
         ),
         (
             predict_request("encoded", {"image_bytes": np.array([b"\x00garbage"], dtype=object)}),

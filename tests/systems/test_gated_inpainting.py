@@ -183,7 +183,11 @@ def test_checkpoint_round_trip(trained, batch, tmp_path) -> None:
 def test_export_round_trip_and_in_graph_checks(trained, batch, tmp_path) -> None:
     system = trained["system"]
     result = export_system(system, SYSTEM, tmp_path / "models", "gated")
-    assert set(result.signatures) == {"serving_default", "inpaint", "inpaint_unit_mask"}
+    assert set(result.signatures) == {"serving_default", "inpaint", "inpaint_unit_mask"} | {
+        "serving_bytes",
+        "inpaint_bytes",
+        "inpaint_unit_mask_bytes",
+    }
     loaded = tf.saved_model.load(str(result.version_dir))
     images = tf.cast(tf.round((batch["image"] + 1.0) * 127.5), tf.uint8)
     holes = batch["hole_mask"]

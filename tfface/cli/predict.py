@@ -107,7 +107,11 @@ def choose_signature(args: argparse.Namespace, signatures: dict) -> str:
         return name
     if name in signatures and TARGET_YAW in signatures[name].inputs:
         return name
-    takers = sorted(key for key, info in signatures.items() if TARGET_YAW in info.inputs)
+    takers = sorted(
+        key
+        for key, info in signatures.items()
+        if TARGET_YAW in info.inputs and not key.endswith("_bytes")  # not the encoded sibling
+    )
     if len(takers) == 1:
         print(f"--target-yaw: using signature {takers[0]!r}", file=sys.stderr)
         return takers[0]

@@ -7,6 +7,9 @@ Used by `tfface.systems.warp_inpainting.export` and `tfface.systems.gated_inpain
   (B, S, S, 1), 255 = hole, 0 = known (the TFRecord convention) -> uint8 `image` with the
   holes filled and the known pixels kept.
 - `inpaint_unit_mask`: the same with a float32 `hole_mask` in {0, 1}, 1 = hole.
+- `tfface export` adds the encoded-image siblings (`serving.bytes_signatures`):
+  `serving_bytes` / `inpaint_bytes` take `image_bytes` and `hole_mask_bytes` (an 8-bit
+  greyscale PNG, 0 / 255), `inpaint_unit_mask_bytes` takes `image_bytes` and the float mask.
 
 Any other mask value answers INVALID_ARGUMENT ("hole_mask must hold 0 (known) or 255
 (hole) only"), and so do other sizes or channel counts ("hole_mask must have shape (B, S, S,
@@ -23,6 +26,7 @@ from typing import Any
 import tensorflow as tf
 
 from serving.evaluation_target import reconstructs_input
+from serving.image_codec import LABELS
 from serving.normalization import image_input
 from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 
@@ -70,6 +74,7 @@ def hole_mask_input(size: int, dtype: tf.DType = tf.uint8) -> ExportInput:
         warmup_value=0,
         description=f"{dtype.name} hole masks (batch, {size}, {size}, 1): "
         f"{hole_value:g} = hole, 0 = known pixel",
+        picture=LABELS if dtype == tf.uint8 else None,  # 0 / 255 PNG masks decode into it
     )
 
 

@@ -15,6 +15,12 @@ one-hot encodes the label maps (labels >= 11 answer INVALID_ARGUMENT).
 - `parse`: the face parser P_F: `image` -> uint8 `label_map` (B, S, S) and float32
   `probabilities` (B, S, S, 11) (softmax of P_F's logits).
 
+`tfface export` adds their encoded-image siblings (`serving.bytes_signatures`):
+`serving_bytes`, `synthesize_bytes` and `parse_bytes` take each picture input `x` as
+`x_bytes`, one PNG / JPEG per example (label maps as 8-bit greyscale PNG of class
+indices), centre-cropped and resized to S in the graph, and also return the uint8 picture
+outputs PNG-encoded (`image_png_bytes`, `label_map_png_bytes`).
+
 Input names follow the evaluation contract (`tfface.metrics.evaluation_inputs`): `image` and
 `label_map` come from a dataset's `image` / `label_map_11`, so `tfface evaluate` runs the
 reconstruction (edit with the unchanged mask) on a held-out split.

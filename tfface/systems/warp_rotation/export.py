@@ -6,6 +6,10 @@
 - `rotate_to_yaw` (models with `model.target_yaw_input`): the same, plus `target_yaw`
   float32 (B,) in degrees within [-90, 90]; other values fail with INVALID_ARGUMENT.
 
+`tfface export` adds `serving_bytes` and `rotate_to_yaw_bytes` (`serving.bytes_signatures`):
+`image_bytes` (one PNG / JPEG per example, centre-cropped and resized to S in the graph)
+instead of `image`, and `image_png_bytes` / `warped_png_bytes` besides the outputs above.
+
 A SignatureDef has no optional inputs (TF Serving requires every input of a signature), so
 the optional target yaw of `rotate(image[, target_yaw])` is a second signature.
 """
