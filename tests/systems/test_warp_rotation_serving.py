@@ -109,7 +109,12 @@ def test_export_loads_without_tfface_and_matches_the_system(
     )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["tfface_modules"] == []
-    assert report["signatures"] == ["rotate_to_yaw", "serving_default"]
+    assert report["signatures"] == [
+        "rotate_to_yaw",
+        "rotate_to_yaw_bytes",
+        "serving_bytes",
+        "serving_default",
+    ]
     loaded = np.load(tmp_path / "outputs.npz")
     system = load_trained_system(run_dir).system
     floats = faces["images"].astype(np.float32) / 127.5 - 1.0
