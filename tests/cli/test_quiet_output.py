@@ -65,6 +65,7 @@ def test_noise_lines_are_recognised() -> None:
     assert is_noise("WARNING: All log messages before absl::InitializeLog() is called are written")
     assert not is_noise("tfface data build synthfaces: 1 input items -> out")
     assert not is_noise("Traceback (most recent call last):")
+    assert not is_noise("F0000 00:00:1796282370.237398   14912 cpu_feature_guard.cc:40] fatal")
 
 
 @pytest.mark.parametrize("verbose", [False, True])

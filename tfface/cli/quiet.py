@@ -13,7 +13,12 @@ warnings about their own internals. By default `library_output(verbose=False)`:
 - raises the Python loggers of TensorFlow, absl, Keras and Beam to ERROR and ignores
   deprecation warnings and the libraries' own user warnings.
 
+`tfface data build` also runs its Beam job under `filtered_child_stderr`, which drops the
+same C++ lines and the harness chatter of Beam's worker processes as they are written.
+
 Everything is restored when the context ends (the command ran in-process, e.g. in tests).
+A process that TensorFlow aborts while it starts (a fatal C++ error) dies before the captured
+lines are replayed: `--verbose` shows TensorFlow's message then.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ from typing import Any
 QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 LIBRARY_LOGGERS = ("tensorflow", "absl", "keras", "apache_beam", "tensorflow_datasets")
 LIBRARY_MODULES = r"(tensorflow|keras|absl|apache_beam|tensorflow_datasets|google|tf_keras)(\.|$)"
-# C++ log lines (absl format: severity, date, time, thread, file:line]) and absl's note.
+# C++ log lines below FATAL (absl format: severity, date, time, thread, file:line]), absl's
+# note about them and the CPU feature notice's second line.
 NOISE_LINE = re.compile(
-    r"^([IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\] "
+    r"^([IWE]\d{4} [\d:.]+\s+\d+ \S+:\d+\] "
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
     r"|To enable the following instructions: .* rebuild TensorFlow)"
 )
