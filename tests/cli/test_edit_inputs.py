@@ -15,6 +15,7 @@ from picture_files import (
     write_truncated_png,
 )
 from PIL import Image
+from tiny_mask_guided_run import write_tiny_mask_guided_run
 
 from tfface.cli.main import main
 
@@ -24,18 +25,7 @@ SIZE = 32
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny mask_guided run directory (config.yaml + an untrained checkpoint) at 32 px."""
-    from tfface.config import apply_overrides, get_preset
-    from tfface.config.serialize import save_resolved
-    from tfface.systems import registry
-
-    spec = registry.get("mask_guided")
-    config = apply_overrides(get_preset("mask_guided", "tiny"), [f"data.image_size={SIZE}"])
-    run = tmp_path_factory.mktemp("edit") / "run"
-    save_resolved(config, run)
-    system = spec.build(config)
-    system.enable_ema()
-    system.checkpoint().save(str(run / "checkpoints" / "ckpt"))
-    return run
+    return write_tiny_mask_guided_run(tmp_path_factory.mktemp("edit") / "run", SIZE)
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_predict_fills_a_hole_png_and_reports_bad_masks(
         arguments = ["predict", "--server", server.grpc_address, "--model", MODEL]
         arguments += ["--input", str(tmp_path / "a.png"), "--mask", str(tmp_path / "hole.png")]
         assert main([*arguments, "--output", str(out)]) == 0
-        assert "resized 128x128 -> 64x64" in capsys.readouterr().err
+        assert "hole.png: 128x128 -> resized to 64x64" in capsys.readouterr().err
         np.testing.assert_array_equal(np.asarray(Image.open(out)), expected)
         # the served graph rejects a mask that is not 0 / 255 (sent as an array)
         np.save(tmp_path / "bad.npy", np.full((1, SIZE, SIZE, 1), 7, np.uint8))

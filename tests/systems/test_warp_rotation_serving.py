@@ -160,8 +160,10 @@ def test_predict_with_a_target_yaw_over_grpc(version_dir, faces, tmp_path, capsy
         for name in ("image", "warped"):
             written = np.asarray(Image.open(tmp_path / f"rotated_{name}.png"))
             np.testing.assert_array_equal(written, expected[name].numpy()[0])
-        printed = json.loads(captured.out)
-        assert printed["hole_mask"]["shape"] == [1, SIZE, SIZE, 1]
+        summary = json.loads((tmp_path / "rotated.json").read_text())
+        assert summary["outputs"]["hole_mask"]["shape"] == [1, SIZE, SIZE, 1]
+        holes = np.load(tmp_path / "rotated_hole_mask.npy")
+        np.testing.assert_array_equal(holes, expected["hole_mask"].numpy())
         assert main([*arguments, "--target-yaw", "200"]) == 1
         assert "INVALID_ARGUMENT" in capsys.readouterr().err
         assert main([*arguments]) == 0  # frontal, the default signature
