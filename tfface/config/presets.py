@@ -1,17 +1,22 @@
 """Named preset configs per system: ``get_preset("synthfaces", "tiny")``.
 
 A preset is a zero-argument factory registered with ``@register_preset``. Systems
-register theirs in their own modules, so import a system before asking for its
-presets. The SynthFaces presets are registered here.
+register theirs in their own modules; ``get_preset`` and ``list_presets(system)``
+import a research system's module (``tfface.systems.modules.SYSTEM_MODULES``) the
+first time its presets are asked for, so no import is needed first. Importing this
+module does not import TensorFlow (the system modules do, when they are imported).
+The SynthFaces presets are registered here.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS, SynthConfig
 from tfface.config.errors import ConfigError
+from tfface.systems.modules import SYSTEM_MODULES
 
 FactoryT = TypeVar("FactoryT", bound=Callable[[], Any])
 
@@ -35,16 +40,29 @@ def register_preset(system: str, name: str) -> Callable[[FactoryT], FactoryT]:
     return decorator
 
 
+def _system_presets(system: str) -> dict[str, Callable[[], Any]]:
+    """The presets of ``system``, importing the module of a known research system first.
+
+    Raises:
+        ConfigError: no presets are registered for ``system`` and it is no known system.
+    """
+    if system not in _PRESETS and system in SYSTEM_MODULES:
+        importlib.import_module(SYSTEM_MODULES[system])  # registers the system's presets
+    if system not in _PRESETS:
+        available = ", ".join(sorted(set(_PRESETS) | set(SYSTEM_MODULES))) or "(none)"
+        raise ConfigError(f"unknown system '{system}'; systems with presets: {available}")
+    return _PRESETS[system]
+
+
 def get_preset(system: str, name: str) -> Any:
     """Return a new config built by preset ``name`` of ``system``.
+
+    A research system's module is imported on first use (this imports TensorFlow).
 
     Raises:
         ConfigError: unknown system or preset; the message lists the available ones.
     """
-    if system not in _PRESETS:
-        available = ", ".join(sorted(_PRESETS)) or "(none)"
-        raise ConfigError(f"unknown system '{system}'; systems with presets: {available}")
-    presets = _PRESETS[system]
+    presets = _system_presets(system)
     if name not in presets:
         available = ", ".join(sorted(presets))
         raise ConfigError(
@@ -54,17 +72,17 @@ def get_preset(system: str, name: str) -> Any:
 
 
 def list_presets(system: str | None = None) -> dict[str, list[str]]:
-    """Return ``{system: sorted preset names}``, for every system or just ``system``.
+    """Return ``{system: sorted preset names}``, for every registered system or just ``system``.
+
+    Without ``system`` only the systems registered so far are listed (no module is
+    imported, so no TensorFlow); with ``system`` its module is imported on demand.
 
     Raises:
         ConfigError: ``system`` is given but has no presets.
     """
     if system is None:
         return {name: sorted(presets) for name, presets in sorted(_PRESETS.items())}
-    if system not in _PRESETS:
-        available = ", ".join(sorted(_PRESETS)) or "(none)"
-        raise ConfigError(f"unknown system '{system}'; systems with presets: {available}")
-    return {system: sorted(_PRESETS[system])}
+    return {system: sorted(_system_presets(system))}
 
 
 @register_preset("synthfaces", "default")

@@ -15,11 +15,20 @@ The pattern (DESIGN.md, "The system pattern"):
   batch and the optimizer sums gradients over replicas, so N replicas make
   exactly the update of one device with the same global batch (a plain
   per-replica mean would multiply the learning rate by N).
-- logged values are unscaled `keras.metrics.Mean` trackers over examples.
+- logged values are unscaled `keras.metrics.Mean` trackers over examples; the
+  objective of the inference networks (`OBJECTIVE`, the generator loss) is also
+  logged as `loss`, the name Keras callbacks monitor by default (`val_loss`) and
+  the one name from which they infer that lower is better (keras 3.15,
+  `MonitorCallback._set_monitor_op`; any other name needs `mode="min"`).
+- `test_step(batch)` records `held_out_losses(batch)`: the train step's losses with
+  the networks in inference mode and no update (no optimizer step, EMA update,
+  step count or random draw), so `fit(validation_data=...)`, `evaluate()` and
+  callbacks on `val_...` values work.
 - `call()` is the inference path and the path that is exported.
 - works with `fit()` (callbacks, progress bar, validation, fine-tuning), and
-  `checkpoint()` returns a `tf.train.Checkpoint` over networks, optimizers,
-  EMA weights, the seed generator and the step.
+  `checkpoint()` returns a `tf.train.Checkpoint` over networks, optimizers (step
+  count and slots, not the learning rate: `optimizer_state.OptimizerState`), EMA
+  weights, the seed generator and the step.
 """
 
 from __future__ import annotations
@@ -30,8 +39,12 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from tfface.systems.optimizer_state import OptimizerState
 from tfface.training.ema import WeightEMA
 from tfface.training.phases import TrainingPhase
+
+OBJECTIVE_LOG = "loss"
+"""The log name of a system's `OBJECTIVE` (Keras' conventional name of the objective)."""
 
 
 class GANSystem(keras.Model):
@@ -44,13 +57,15 @@ class GANSystem(keras.Model):
         seed: seed of the system's `keras.random.SeedGenerator`.
         name: Keras model name.
 
-    Subclasses set `LOSS_NAMES` (logged per-example values) and
-    `OPTIMIZER_GROUPS` (optimizer name -> the networks it updates; the keys
-    `compile` requires), and implement `train_step` and `call`.
+    Subclasses set `LOSS_NAMES` (logged per-example values), `OPTIMIZER_GROUPS`
+    (optimizer name -> the networks it updates; the keys `compile` requires) and
+    `OBJECTIVE` (the `LOSS_NAMES` entry also logged as `loss`), and implement
+    `train_step`, `held_out_losses` (for `test_step`) and `call`.
     """
 
     LOSS_NAMES: tuple[str, ...] = ()
     OPTIMIZER_GROUPS: dict[str, tuple[str, ...]] = {}
+    OBJECTIVE: str | None = "generator_loss"
 
     def __init__(
         self,
@@ -78,9 +93,13 @@ class GANSystem(keras.Model):
                 )
             setattr(self, network_name, network)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {
-            loss_name: keras.metrics.Mean(name=loss_name) for loss_name in self.LOSS_NAMES
-        }
+        if self.OBJECTIVE is not None and self.OBJECTIVE not in self.LOSS_NAMES:
+            raise ValueError(
+                f"{type(self).__name__}.OBJECTIVE {self.OBJECTIVE!r} is not one of its "
+                f"LOSS_NAMES {list(self.LOSS_NAMES)}"
+            )
+        logged = ((OBJECTIVE_LOG,) if self.OBJECTIVE is not None else ()) + self.LOSS_NAMES
+        self.trackers = {log_name: keras.metrics.Mean(name=log_name) for log_name in logged}
         self.step_counter = self.add_weight(
             shape=(),
             dtype="int64",
@@ -190,15 +209,47 @@ class GANSystem(keras.Model):
         self.system_optimizers[optimizer_name].apply_gradients(pairs)
 
     def record(self, **values: tf.Tensor) -> None:
-        """Feeds per-example values (B,) (or scalars) to the `LOSS_NAMES` trackers."""
+        """Feeds per-example values (B,) (or scalars) to the `LOSS_NAMES` trackers
+        (the `OBJECTIVE` also to `loss`)."""
         for value_name, value in values.items():
+            if value_name not in self.LOSS_NAMES:
+                raise KeyError(
+                    f"{value_name!r} is not logged by {type(self).__name__}; "
+                    f"LOSS_NAMES: {', '.join(self.LOSS_NAMES)}"
+                )
             self.trackers[value_name].update_state(value)
+            if value_name == self.OBJECTIVE:
+                self.trackers[OBJECTIVE_LOG].update_state(value)
 
     def finish_step(self) -> dict[str, tf.Tensor]:
         """Counts the step, updates the EMA weights and returns the logs."""
         self.step_counter.assign_add(1)
         if self.ema is not None:
             self.ema.update()
+        return self.logs()
+
+    def held_out_losses(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """The train step's per-example losses (B,) on a held-out batch, without any update.
+
+        Subclasses compute them with the networks in inference mode (`training=False`) and
+        from the same loss code as `train_step`; the keys are `LOSS_NAMES` entries.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement held_out_losses, so it cannot be "
+            "validated or evaluated (fit(validation_data=...), evaluate())"
+        )
+
+    def test_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Records `held_out_losses(batch)` and returns the logs.
+
+        No optimizer step, EMA update, step count, image-pool push or random draw: only
+        the loss trackers change (Keras resets them before `evaluate` and each validation).
+        """
+        self.record(**self.held_out_losses(batch))
+        return self.logs()
+
+    def logs(self) -> dict[str, tf.Tensor]:
+        """The trackers' current means: {log name: scalar}."""
         logs = {tracker_name: tracker.result() for tracker_name, tracker in self.trackers.items()}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras reduces multi-worker logs with `strategy.reduce("MEAN", value, axis=0)`,
@@ -218,12 +269,20 @@ class GANSystem(keras.Model):
             self.ema = WeightEMA(variables, decay=self.ema_decay)
 
     def checkpoint(self) -> tf.train.Checkpoint:
-        """A checkpoint over networks, optimizers, EMA shadows, seed generator and step."""
+        """A checkpoint over networks, optimizers, EMA shadows, seed generator and step.
+
+        Optimizers are saved as their step count and slot variables (`OptimizerState`),
+        so a run's checkpoint restores into optimizers of the same type with any
+        learning-rate form (float or schedule).
+        """
         items: dict[str, Any] = {
             network_name: self.network(network_name) for network_name in self.network_names
         }
         items.update(
-            {f"optimizer_{name}": optimizer for name, optimizer in self.system_optimizers.items()}
+            {
+                f"optimizer_{name}": OptimizerState(optimizer)
+                for name, optimizer in self.system_optimizers.items()
+            }
         )
         if self.ema is not None:
             items["ema"] = self.ema

@@ -1,9 +1,11 @@
 """The system registry: name -> how to build, compile, feed and preview a system.
 
-`build(name, config)` builds a system's networks from its config; the `tfface
-train` command uses the rest of the spec (dataset, compile, preview images).
+`build(name, config)` builds a system's networks from its config and
+`compile_system(system, config)` gives it the optimizers (and EMA) of `tfface
+train`, so a run's checkpoint restores into it; the command also uses the rest of
+the spec (dataset, preview images).
 Systems register themselves when their module is imported; `SYSTEM_MODULES`
-lists the modules `get()` imports on demand.
+(`tfface.systems.modules`) lists the modules `get()` imports on demand.
 """
 
 from __future__ import annotations
@@ -16,14 +18,7 @@ from typing import Any
 import tensorflow as tf
 
 from tfface.systems.base import GANSystem
-
-# System name -> module that registers it (imported lazily by `get`).
-SYSTEM_MODULES: dict[str, str] = {
-    "mask_guided": "tfface.systems.mask_guided",
-    "warp_rotation": "tfface.systems.warp_rotation",
-    "warp_inpainting": "tfface.systems.warp_inpainting",
-    "gated_inpainting": "tfface.systems.gated_inpainting",
-}
+from tfface.systems.modules import SYSTEM_MODULES
 
 
 @dataclass(frozen=True)
@@ -35,7 +30,8 @@ class SystemSpec:
         config_class: the system's frozen config dataclass (an ExperimentConfig).
         build: config -> GANSystem with freshly built networks.
         compile: (system, config) -> None; creates the optimizers and compiles.
-        dataset: (config, data_dir) -> tf.data.Dataset of GLOBAL batches, repeated.
+        dataset: (config, data_dir, split="train") -> tf.data.Dataset of GLOBAL batches of
+            the split (train, validation or test), repeated.
         preview: (system, batch) -> {name: float images in [-1, 1]} for TensorBoard grids.
     """
 
@@ -43,7 +39,7 @@ class SystemSpec:
     config_class: type
     build: Callable[[Any], GANSystem]
     compile: Callable[[GANSystem, Any], None]
-    dataset: Callable[[Any, str], tf.data.Dataset]
+    dataset: Callable[..., tf.data.Dataset]
     preview: Callable[[GANSystem, dict], dict] | None = None
 
 
@@ -76,3 +72,31 @@ def available() -> list[str]:
 def build(name: str, config: Any) -> GANSystem:
     """Builds system `name` from `config` (networks included)."""
     return get(name).build(config)
+
+
+def compile_system(system: GANSystem, config: Any) -> None:
+    """Compiles `system` for training exactly as `tfface train` does, then adds its EMA shadows.
+
+    The optimizers (types, learning rates or schedules, betas) come from `config`, the
+    system's config (`config.system` names the system), so a `tfface train` run's
+    checkpoint restores into the result and training continues as the command would.
+    Call it inside the strategy scope that will train the system, like `build`.
+
+    Raises:
+        ValueError: `config` is not a config of a known system, or `system` is not one.
+    """
+    name = getattr(config, "system", None)
+    if not isinstance(name, str) or not name:
+        raise ValueError(
+            f"compile_system needs a system config (with a `system` name), got {type(config).__name__}"
+        )
+    spec = get(name)
+    if not isinstance(config, spec.config_class):
+        raise ValueError(
+            f"config of system {name!r} must be a {spec.config_class.__name__}, "
+            f"got {type(config).__name__}"
+        )
+    if not isinstance(system, GANSystem):
+        raise ValueError(f"compile_system needs a GANSystem, got {type(system).__name__}")
+    spec.compile(system, config)
+    system.enable_ema()

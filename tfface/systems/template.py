@@ -28,11 +28,18 @@
                self.record(generator_loss=generator_loss, discriminator_loss=discriminator_loss)
                return self.finish_step()                # step counter, EMA, logs
 
-   Losses come from `tfface.losses` and are per example (B,).
+           def held_out_losses(self, batch):            # test_step: validation, evaluate()
+               ...                                      # the same loss code, training=False,
+               return {"generator_loss": ..., "discriminator_loss": ...}  # no update at all
+
+   Losses come from `tfface.losses` and are per example (B,). Share the loss code between
+   `train_step` and `held_out_losses` (e.g. a `generator_losses(batch, training)` method
+   called inside the tape). `OBJECTIVE` (default "generator_loss") is also logged as
+   `loss`, which Keras callbacks monitor and minimise by default.
 
 4. Registration: `tfface.systems.registry.register(SystemSpec(name, config_class,
    build, compile, dataset, preview))` at the bottom of the module, and the
-   module name in `registry.SYSTEM_MODULES` so `tfface train my_system` finds it.
+   module name in `tfface.systems.modules.SYSTEM_MODULES` so `tfface train my_system` finds it.
 
 5. Tests (tests/systems/): a tiny instance trains a step under 2-replica
    MirroredStrategy with the same result as one device, round-trips its

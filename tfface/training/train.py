@@ -14,6 +14,7 @@ data. Starting a new run in a folder that has checkpoints is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -55,6 +56,12 @@ def resolve_config(request: TrainRequest) -> Any:
         if request.config_file
         else get_preset(request.system, request.preset)
     )
+    if not config.system:  # a config file may leave the name to the command line
+        config = dataclasses.replace(config, system=request.system)
+    if config.system != request.system:
+        raise ValueError(
+            f"{request.config_file} is a config of system {config.system!r}, not {request.system!r}"
+        )
     overrides = list(request.overrides)
     if request.data_dir:
         overrides.append(f"data.data_dir={request.data_dir}")
@@ -80,8 +87,7 @@ def train(request: TrainRequest) -> dict[str, Any]:
     strategy = make_strategy(request.strategy)
     with strategy.scope():
         system = spec.build(config)
-        spec.compile(system, config)
-        system.enable_ema()
+        registry.compile_system(system, config)  # the optimizers and EMA users get too
     checkpoint = system.checkpoint()
     manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=3)
     if request.resume:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import keras
 import tensorflow as tf
 
@@ -17,6 +15,7 @@ from tfface.systems.gated_inpainting.config import (
 )
 from tfface.systems.gated_inpainting.system import GatedInpaintingSystem
 from tfface.systems.inpainting_perceptual import attach_perceptual_extractor
+from tfface.systems.splits import split_pattern
 
 
 def build_networks(model: GatedInpaintingModelConfig, seed: int = 0) -> dict[str, keras.Model]:
@@ -79,10 +78,11 @@ def compile_system(system: GatedInpaintingSystem, config: GatedInpaintingConfig)
     )
 
 
-def dataset(config: GatedInpaintingConfig, data_dir: str) -> tf.data.Dataset:
-    """Repeated GLOBAL batches {'image', 'hole_mask'} of the training split (`model.holes`)."""
+def dataset(config: GatedInpaintingConfig, data_dir: str, split: str = "train") -> tf.data.Dataset:
+    """Repeated GLOBAL batches {'image', 'hole_mask'} (`model.holes`) of `split` (train,
+    validation or test)."""
     return inpainting_batches(
-        os.path.join(data_dir, "train-*.tfrecord"),
+        split_pattern(data_dir, split),
         image_size=config.data.image_size,
         batch_size=config.train.batch_size,
         holes=config.model.holes,

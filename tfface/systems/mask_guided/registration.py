@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import keras
 import tensorflow as tf
 
@@ -29,6 +27,7 @@ from tfface.systems.mask_guided.components import (
 )
 from tfface.systems.mask_guided.config import MaskGuidedConfig, MaskGuidedModelConfig
 from tfface.systems.mask_guided.system import CLASSES, GENERATOR_NETWORKS, MaskGuidedSystem
+from tfface.systems.splits import split_pattern
 from tfface.training.schedules import ConstantThenLinearDecay
 
 REGION_EXTRA_DOWNSAMPLINGS = 3
@@ -152,10 +151,11 @@ def compile_system(system: MaskGuidedSystem, config: MaskGuidedConfig) -> None:
     )
 
 
-def dataset(config: MaskGuidedConfig, data_dir: str) -> tf.data.Dataset:
-    """Repeated GLOBAL batches of the training split with crops and append regions."""
+def dataset(config: MaskGuidedConfig, data_dir: str, split: str = "train") -> tf.data.Dataset:
+    """Repeated GLOBAL batches of `split` (train, validation or test) with crops and append
+    regions."""
     return make_dataset(
-        os.path.join(data_dir, "train-*.tfrecord"),
+        split_pattern(data_dir, split),
         features=("image", "label_map_11"),
         batch_size=config.train.batch_size,
         image_size=config.data.image_size,

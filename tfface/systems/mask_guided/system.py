@@ -200,13 +200,14 @@ class MaskGuidedSystem(MaskGuidedTraining, MaskGuidedEditing, GANSystem):
         ]
 
     def discriminate_pair(
-        self, real: tf.Tensor, fake: tf.Tensor, masks: tf.Tensor
+        self, real: tf.Tensor, fake: tf.Tensor, masks: tf.Tensor, training: bool = True
     ) -> tuple[list[list[tf.Tensor]], list[list[tf.Tensor]]]:
         """D_1, D_2 outputs of real and fake images (B each) from one batch of 2B.
 
-        `masks` is the condition of the concatenated batch, (2B, S, S, 11).
+        `masks` is the condition of the concatenated batch, (2B, S, S, 11); `training`
+        puts the discriminators in training mode (False for held-out losses).
         """
-        outputs = self.discriminate(tf.concat([real, fake], axis=0), masks, training=True)
+        outputs = self.discriminate(tf.concat([real, fake], axis=0), masks, training=training)
         halves = [[tf.split(tensor, 2, axis=0) for tensor in scale] for scale in outputs]
         real_outputs = [[pair[0] for pair in scale] for scale in halves]
         fake_outputs = [[pair[1] for pair in scale] for scale in halves]

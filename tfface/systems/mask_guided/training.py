@@ -105,112 +105,173 @@ class MaskGuidedTraining:
         self.train_function = function
         return function
 
-    def parser_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        """One update of P_F on real images and masks: pixel-wise cross entropy, Eq. 3.7.
+    def parser_losses(self, batch: Mapping[str, tf.Tensor], training: bool) -> tf.Tensor:
+        """P_F's pixel-wise cross entropy on real images and masks (Eq. 3.7), (B,).
 
         Classes are weighted by `parser_class_weights` when given (1 otherwise).
         """
-        labels = batch["label_map_11"]  # (B, S, S, 11) one-hot
+        logits = self.face_parser(batch["image"], training=training)
+        return class_weighted_parsing_loss(
+            batch["label_map_11"], logits, self.model_config.parser_class_weights
+        )
+
+    def parser_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """One update of P_F on real images and masks: pixel-wise cross entropy, Eq. 3.7."""
         with tf.GradientTape() as tape:
-            logits = self.face_parser(batch["image"], training=True)
-            parser_loss = class_weighted_parsing_loss(
-                labels, logits, self.model_config.parser_class_weights
-            )  # (B,)
+            parser_loss = self.parser_losses(batch, training=True)  # (B,)
             total = self.reduce(parser_loss)
         self.update(tape, total, "parser")
         self.record(parser_loss=parser_loss)
         return self.finish_step()
 
-    def train_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        """One generator update (Eq. 3.9 / 3.10) and one discriminator update (Eq. 3.3).
+    def step_inputs(self, batch: Mapping[str, tf.Tensor], paired: tf.Tensor) -> dict:
+        """What the GAN losses need from a batch: targets, sources (paired or a neighbour's
+        components) and the enlarged parsing target.
 
         Args:
             batch: the reader's output with crops and append regions: 'image' (B, S, S, 3),
                 'label_map_11' one-hot (B, S, S, 11), 'label_map_11_index' (B, S, S),
                 'crop_<eye|mouth>', 'box_<eye|mouth>' and 'append_<eye|mouth>'.
+            paired: float32 scalar, 1.0 (source = target) or 0.0 (the neighbour's source).
         """
-        config = self.model_config
         target_image = batch["image"]  # x^t, (B, S, S, 3) in [-1, 1]
         target_mask = batch["label_map_11"]  # m^t, (B, S, S, 11)
         labels = label_indices(batch.get("label_map_11_index", target_mask))
-        target_boxes = {name: batch[f"box_{name}"] for name in CROPPED_COMPONENTS}
         target_components = {name: batch[f"crop_{name}"] for name in CROPPED_COMPONENTS}
         for name, region_labels in REGION_COMPONENTS.items():
             target_components[name] = region_image(target_image, labels, region_labels)
-
-        generator_step = self.step_counter - config.parser_pretrain_steps
-        paired = paired_flag(generator_step, config.paired_fraction)  # 1.0 or 0.0
         partner = neighbour_indices(tf.shape(target_image)[0])
-        source_components = {
-            name: tf.where(paired > 0.5, value, tf.gather(value, partner))
-            for name, value in target_components.items()
-        }
         regions = {
             name: batch[f"append_{name}"]
             for name in CROPPED_COMPONENTS
             if f"append_{name}" in batch
         }
-        parsing_target = tf.one_hot(enlarged_label_map(labels, regions), CLASSES)
-        both_masks = tf.concat([target_mask, target_mask], axis=0)
+        return {
+            "target_image": target_image,
+            "target_mask": target_mask,
+            "target_boxes": {name: batch[f"box_{name}"] for name in CROPPED_COMPONENTS},
+            "source_components": {
+                name: tf.where(paired > 0.5, value, tf.gather(value, partner))
+                for name, value in target_components.items()
+            },
+            "parsing_target": tf.one_hot(enlarged_label_map(labels, regions), CLASSES),
+            "both_masks": tf.concat([target_mask, target_mask], axis=0),
+        }
 
+    def generator_losses(
+        self, inputs: Mapping, paired: tf.Tensor, training: bool
+    ) -> dict[str, tf.Tensor]:
+        """The generator objective (Eq. 3.9 / 3.10) and its terms, each (B,), and the fake image.
+
+        Args:
+            inputs: `step_inputs`' result.
+            paired: float32 scalar 1.0 / 0.0: the paired flag drops L_global and L_FM.
+            training: networks in training mode and sampled VAE codes (False: the means).
+        """
+        config = self.model_config
+        target_image = inputs["target_image"]
+        source_components = inputs["source_components"]
+        codes, kl = self.embed(source_components, training=training, sample=training)
+        reconstructions = self.reconstruct_components(codes, training=training)
+        local = tf.add_n(  # Eq. 3.1, mean squared error per component, summed
+            [
+                mean_per_example(tf.square(reconstructions[name] - source_components[name]))
+                for name in COMPONENT_NAMES
+            ]
+        )
+        fake = self.render(
+            codes, inputs["target_mask"], inputs["target_boxes"], target_image, training=training
+        )["image"]
+        reconstruction = mean_per_example(tf.square(fake - target_image))  # Eq. 3.2
+        # Real and fake in one batch per discriminator (all its normalisations are per
+        # example, so this equals two calls); the real half only feeds feature matching.
+        real_outputs, fake_outputs = self.discriminate_pair(
+            target_image, fake, inputs["both_masks"], training=training
+        )
+        adversarial = generator_adversarial_loss(  # Eq. 3.4, both scales
+            [outputs[-1] for outputs in fake_outputs], mode=self.mode
+        )
+        matching = feature_matching_loss(  # Eq. 3.5 (pix2pixHD form)
+            [outputs[:-1] for outputs in real_outputs],
+            [outputs[:-1] for outputs in fake_outputs],
+            weighting="pix2pixhd",
+        )
+        parser_logits = self.face_parser(fake, training=False)  # frozen P_F
+        parsing = parsing_cross_entropy_loss(inputs["parsing_target"], parser_logits)  # Eq. 3.8
+        generator_loss = (  # Eq. 3.9; the paired flag drops L_global and L_FM (Eq. 3.10)
+            config.local_weight * local
+            + paired * config.global_weight * reconstruction
+            + config.adversarial_weight
+            * (adversarial + paired * config.feature_matching_weight * matching)
+            + config.parsing_weight * parsing
+            + config.kl_weight * kl
+        )
+        return {
+            "local_loss": local,
+            "global_loss": reconstruction,
+            "adversarial_loss": adversarial,
+            "feature_matching_loss": matching,
+            "parsing_loss": parsing,
+            "kl_loss": kl,
+            "generator_loss": generator_loss,
+            "fake": fake,
+        }
+
+    def discriminator_losses(self, inputs: Mapping, fake: tf.Tensor, training: bool) -> tf.Tensor:
+        """The two discriminators' objective (Eq. 3.3, both scales) on real and `fake`, (B,)."""
+        real_outputs, fake_outputs = self.discriminate_pair(
+            inputs["target_image"], fake, inputs["both_masks"], training=training
+        )
+        return discriminator_adversarial_loss(
+            [outputs[-1] for outputs in real_outputs],
+            [outputs[-1] for outputs in fake_outputs],
+            mode=self.mode,
+        )
+
+    def train_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """One generator update (Eq. 3.9 / 3.10) and one discriminator update (Eq. 3.3).
+
+        Args:
+            batch: see `step_inputs`.
+        """
+        generator_step = self.step_counter - self.model_config.parser_pretrain_steps
+        paired = paired_flag(generator_step, self.model_config.paired_fraction)  # 1.0 or 0.0
+        inputs = self.step_inputs(batch, paired)
         with tf.GradientTape() as tape:
-            codes, kl = self.embed(source_components, training=True, sample=True)
-            reconstructions = self.reconstruct_components(codes, training=True)
-            local = tf.add_n(  # Eq. 3.1, mean squared error per component, summed
-                [
-                    mean_per_example(tf.square(reconstructions[name] - source_components[name]))
-                    for name in COMPONENT_NAMES
-                ]
-            )
-            fake = self.render(codes, target_mask, target_boxes, target_image, training=True)
-            fake = fake["image"]
-            reconstruction = mean_per_example(tf.square(fake - target_image))  # Eq. 3.2
-            # Real and fake in one batch per discriminator (all its normalisations are per
-            # example, so this equals two calls); the real half only feeds feature matching.
-            real_outputs, fake_outputs = self.discriminate_pair(target_image, fake, both_masks)
-            adversarial = generator_adversarial_loss(  # Eq. 3.4, both scales
-                [outputs[-1] for outputs in fake_outputs], mode=self.mode
-            )
-            matching = feature_matching_loss(  # Eq. 3.5 (pix2pixHD form)
-                [outputs[:-1] for outputs in real_outputs],
-                [outputs[:-1] for outputs in fake_outputs],
-                weighting="pix2pixhd",
-            )
-            parser_logits = self.face_parser(fake, training=False)  # frozen P_F
-            parsing = parsing_cross_entropy_loss(parsing_target, parser_logits)  # Eq. 3.8
-            generator_loss = (  # Eq. 3.9; the paired flag drops L_global and L_FM (Eq. 3.10)
-                config.local_weight * local
-                + paired * config.global_weight * reconstruction
-                + config.adversarial_weight
-                * (adversarial + paired * config.feature_matching_weight * matching)
-                + config.parsing_weight * parsing
-                + config.kl_weight * kl
-            )
-            total = self.reduce(generator_loss)
+            losses = self.generator_losses(inputs, paired, training=True)
+            total = self.reduce(losses["generator_loss"])
         self.update(tape, total, "generator")
 
         with tf.GradientTape() as tape:
-            real_outputs, fake_outputs = self.discriminate_pair(
-                target_image, tf.stop_gradient(fake), both_masks
-            )
-            discriminator_loss = discriminator_adversarial_loss(  # Eq. 3.3, both scales
-                [outputs[-1] for outputs in real_outputs],
-                [outputs[-1] for outputs in fake_outputs],
-                mode=self.mode,
+            discriminator_loss = self.discriminator_losses(
+                inputs, tf.stop_gradient(losses.pop("fake")), training=True
             )
             total = self.reduce(discriminator_loss)
         self.update(tape, total, "discriminator")
 
-        paired_examples = tf.fill(tf.shape(local), paired)
-        self.trackers["global_loss"].update_state(reconstruction, sample_weight=paired_examples)
-        self.trackers["feature_matching_loss"].update_state(matching, sample_weight=paired_examples)
-        self.record(
-            local_loss=local,
-            adversarial_loss=adversarial,
-            parsing_loss=parsing,
-            kl_loss=kl,
-            generator_loss=generator_loss,
-            discriminator_loss=discriminator_loss,
-            paired=paired_examples,
-        )
+        paired_examples = tf.fill(tf.shape(losses["local_loss"]), paired)
+        for name in ("global_loss", "feature_matching_loss"):  # paired steps only
+            self.trackers[name].update_state(losses.pop(name), sample_weight=paired_examples)
+        self.record(**losses, discriminator_loss=discriminator_loss, paired=paired_examples)
         return self.finish_step()
+
+    def held_out_losses(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Every loss of both phases on a held-out batch, paired (the source is the target,
+        so L_global measures reconstruction), networks in inference mode, VAE means.
+
+        Args:
+            batch: see `step_inputs`.
+
+        Returns:
+            {LOSS_NAMES entry: (B,)}.
+        """
+        paired = tf.constant(1.0)
+        inputs = self.step_inputs(batch, paired)
+        losses = self.generator_losses(inputs, paired, training=False)
+        fake = losses.pop("fake")
+        return {
+            **losses,
+            "parser_loss": self.parser_losses(batch, training=False),
+            "discriminator_loss": self.discriminator_losses(inputs, fake, training=False),
+            "paired": tf.ones_like(losses["local_loss"]),
+        }

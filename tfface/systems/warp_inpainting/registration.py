@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import keras
 import tensorflow as tf
 
@@ -14,6 +12,7 @@ from tfface.networks.inpainting_patch_discriminator import build_spectral_patch_
 from tfface.ops.hole_filling import nearest_fill
 from tfface.systems import registry
 from tfface.systems.inpainting_perceptual import attach_perceptual_extractor
+from tfface.systems.splits import split_pattern
 from tfface.systems.warp_inpainting.config import WarpInpaintingConfig, WarpInpaintingModelConfig
 from tfface.systems.warp_inpainting.system import GENERATOR_NETWORKS, WarpInpaintingSystem
 
@@ -99,10 +98,11 @@ def compile_system(system: WarpInpaintingSystem, config: WarpInpaintingConfig) -
     )
 
 
-def dataset(config: WarpInpaintingConfig, data_dir: str) -> tf.data.Dataset:
-    """Repeated GLOBAL batches {'image', 'hole_mask'} of the training split (`model.holes`)."""
+def dataset(config: WarpInpaintingConfig, data_dir: str, split: str = "train") -> tf.data.Dataset:
+    """Repeated GLOBAL batches {'image', 'hole_mask'} (`model.holes`) of `split` (train,
+    validation or test)."""
     return inpainting_batches(
-        os.path.join(data_dir, "train-*.tfrecord"),
+        split_pattern(data_dir, split),
         image_size=config.data.image_size,
         batch_size=config.train.batch_size,
         holes=config.model.holes,

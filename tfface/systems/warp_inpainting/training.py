@@ -38,7 +38,82 @@ ADVERSARIAL_MODE = "least_squares"
 
 
 class WarpInpaintingTraining(PerceptualLosses):
-    """`train_step` of the warp inpainting system (module docstring)."""
+    """`train_step` and `held_out_losses` of the warp inpainting system (module docstring)."""
+
+    def generator_losses(
+        self, real: tf.Tensor, hole_mask: tf.Tensor, training: bool
+    ) -> dict[str, tf.Tensor]:
+        """Eq. 3.13 and its terms, each (B,), with the 'generated' image F(x, m).
+
+        Args:
+            real: float32 (B, S, S, 3) in [-1, 1], the complete image y.
+            hole_mask: float32 (B, S, S, 1) in {0, 1}, 1 = hole.
+            training: networks in training mode.
+        """
+        config = self.model_config
+        fake = self.forward(real, hole_mask, training=training)  # F(x, m) and its parts
+        generated = fake["image"]  # (B, S, S, 3)
+        l1 = masked_l1_loss(generated, real)  # 1/(3 H W) ||F - y||_1
+        content, style = self.perceptual(generated, real)
+        rigidity = rigidity_loss(fake["flows"])  # mean over the K fields
+        adversarial = generator_adversarial_loss(
+            self.patch_discriminator(generated, training=training), mode=ADVERSARIAL_MODE
+        )
+        gap = tf.zeros_like(l1)
+        if config.gap_weight > 0:
+            gap = gap_generator_loss(
+                1.0 - hole_mask,
+                self.gap_discriminator(generated, training=training),
+                form=config.gap_generator_form,
+            )
+        generator_loss = (
+            config.l1_weight * l1
+            + config.content_weight * content
+            + config.style_weight * style
+            + config.rigidity_weight * rigidity
+            + config.adversarial_weight * adversarial
+            + config.gap_weight * gap
+        )  # (B,)
+        return {
+            "l1_loss": l1,
+            "content_loss": content,
+            "style_loss": style,
+            "rigidity_loss": rigidity,
+            "adversarial_loss": adversarial,
+            "gap_loss": gap,
+            "generator_loss": generator_loss,
+            "generated": generated,
+        }
+
+    def discriminator_losses(
+        self, real: tf.Tensor, generated: tf.Tensor, training: bool
+    ) -> tf.Tensor:
+        """d_psi's least-squares objective on real and generated images, (B,)."""
+        adversarial_scale = (
+            self.model_config.adversarial_weight
+            if self.model_config.scale_discriminator_losses
+            else 1.0
+        )
+        return adversarial_scale * discriminator_adversarial_loss(
+            self.patch_discriminator(real, training=training),
+            self.patch_discriminator(generated, training=training),
+            mode=ADVERSARIAL_MODE,
+        )
+
+    def gap_discriminator_losses(
+        self, hole_mask: tf.Tensor, generated: tf.Tensor, training: bool
+    ) -> tf.Tensor:
+        """h_xi's objective (Eq. 3.12) of predicting the known mask from `generated`, (B,);
+        zeros when gap_weight is 0."""
+        config = self.model_config
+        if config.gap_weight <= 0:
+            return tf.zeros(tf.shape(generated)[:1], tf.float32)
+        gap_scale = config.gap_weight if config.scale_discriminator_losses else 1.0
+        return gap_scale * gap_discriminator_loss(
+            1.0 - hole_mask,
+            self.gap_discriminator(generated, training=training),
+            balanced=config.gap_balanced,
+        )
 
     def train_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         """One generator, one patch-discriminator and one gap-discriminator update.
@@ -47,71 +122,50 @@ class WarpInpaintingTraining(PerceptualLosses):
             batch: {'image': float32 (B, S, S, 3) in [-1, 1], the complete image y;
                 'hole_mask': float32 (B, S, S, 1) in {0, 1}, 1 = hole}.
         """
-        config = self.model_config
         real = batch["image"]  # y, (B, S, S, 3) in [-1, 1]
         hole_mask = tf.cast(batch["hole_mask"], tf.float32)  # (B, S, S, 1)
-        known = 1.0 - hole_mask  # m
-        use_gap = config.gap_weight > 0
 
         with tf.GradientTape() as tape:
-            fake = self.forward(real, hole_mask, training=True)  # F(x, m) and its parts
-            generated = fake["image"]  # (B, S, S, 3)
-            l1 = masked_l1_loss(generated, real)  # 1/(3 H W) ||F - y||_1
-            content, style = self.perceptual(generated, real)
-            rigidity = rigidity_loss(fake["flows"])  # mean over the K fields
-            adversarial = generator_adversarial_loss(
-                self.patch_discriminator(generated, training=True), mode=ADVERSARIAL_MODE
-            )
-            gap = tf.zeros_like(l1)
-            if use_gap:
-                gap = gap_generator_loss(
-                    known,
-                    self.gap_discriminator(generated, training=True),
-                    form=config.gap_generator_form,
-                )
-            generator_loss = (
-                config.l1_weight * l1
-                + config.content_weight * content
-                + config.style_weight * style
-                + config.rigidity_weight * rigidity
-                + config.adversarial_weight * adversarial
-                + config.gap_weight * gap
-            )  # (B,)
-            total = self.reduce(generator_loss)
+            losses = self.generator_losses(real, hole_mask, training=True)
+            total = self.reduce(losses["generator_loss"])
         self.update(tape, total, "generator")
 
-        generated = tf.stop_gradient(generated)
-        adversarial_scale = config.adversarial_weight if config.scale_discriminator_losses else 1.0
+        generated = tf.stop_gradient(losses.pop("generated"))
         with tf.GradientTape() as tape:
-            discriminator_loss = adversarial_scale * discriminator_adversarial_loss(
-                self.patch_discriminator(real, training=True),
-                self.patch_discriminator(generated, training=True),
-                mode=ADVERSARIAL_MODE,
-            )  # (B,)
+            discriminator_loss = self.discriminator_losses(real, generated, training=True)
             total = self.reduce(discriminator_loss)
         self.update(tape, total, "discriminator")
 
-        gap_discriminator = tf.zeros_like(l1)
-        if use_gap:
-            gap_scale = config.gap_weight if config.scale_discriminator_losses else 1.0
+        gap_discriminator = tf.zeros_like(discriminator_loss)
+        if self.model_config.gap_weight > 0:
             with tf.GradientTape() as tape:
-                gap_discriminator = gap_scale * gap_discriminator_loss(
-                    known,
-                    self.gap_discriminator(generated, training=True),
-                    balanced=config.gap_balanced,
-                )  # (B,)
+                gap_discriminator = self.gap_discriminator_losses(
+                    hole_mask, generated, training=True
+                )
                 total = self.reduce(gap_discriminator)
             self.update(tape, total, "gap_discriminator")
 
         self.record(
-            l1_loss=l1,
-            content_loss=content,
-            style_loss=style,
-            rigidity_loss=rigidity,
-            adversarial_loss=adversarial,
-            gap_loss=gap,
-            generator_loss=generator_loss,
+            **losses,
             discriminator_loss=discriminator_loss,
             gap_discriminator_loss=gap_discriminator,
         )
         return self.finish_step()
+
+    def held_out_losses(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Every logged loss on a held-out batch (networks in inference mode), {name: (B,)}.
+
+        Args:
+            batch: as for `train_step`.
+        """
+        real = batch["image"]
+        hole_mask = tf.cast(batch["hole_mask"], tf.float32)
+        losses = self.generator_losses(real, hole_mask, training=False)
+        generated = losses.pop("generated")
+        return {
+            **losses,
+            "discriminator_loss": self.discriminator_losses(real, generated, training=False),
+            "gap_discriminator_loss": self.gap_discriminator_losses(
+                hole_mask, generated, training=False
+            ),
+        }

@@ -25,6 +25,7 @@ from tfface.networks import (
     build_rotation_warp_regressor,
 )
 from tfface.systems import registry
+from tfface.systems.splits import split_pattern
 from tfface.systems.warp_rotation.config import WarpRotationConfig, WarpRotationModelConfig
 from tfface.systems.warp_rotation.identity import load_identity_network
 from tfface.systems.warp_rotation.system import GENERATOR_NETWORKS, WarpRotationSystem
@@ -156,13 +157,13 @@ def check_pairs(pattern: str) -> None:
         )
 
 
-def dataset(config: WarpRotationConfig, data_dir: str) -> tf.data.Dataset:
-    """Repeated GLOBAL batches of oriented pose pairs from the training split.
+def dataset(config: WarpRotationConfig, data_dir: str, split: str = "train") -> tf.data.Dataset:
+    """Repeated GLOBAL batches of oriented pose pairs from `split` (train, validation or test).
 
     The direction of each pair is drawn with a stateless generator seeded by (data.seed,
     batch index): the same every run, on any number of replicas.
     """
-    pattern = os.path.join(data_dir, "train-*.tfrecord")
+    pattern = split_pattern(data_dir, split)
     check_pairs(pattern)
     pairs = make_dataset(
         pattern,

@@ -1,0 +1,73 @@
+"""`test_step` of the systems: validation during `fit`, `evaluate()` without updates, and
+callbacks on validation losses (issue 16, item 3). mask_guided's are checked by the README
+fine-tuning test (tests/training/test_readme_fine_tuning.py), which fits it with validation.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from system_state import assert_state_unchanged, system_state
+
+from tfface.config import apply_overrides, get_preset
+from tfface.systems import registry
+
+SIZE = 64
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> str:
+    """4 identities at yaw 0 and 30, each paired with its frontal view (every system's data)."""
+    from pipelines import synthfaces
+
+    folder = tmp_path_factory.mktemp("synthfaces_pairs")
+    synthfaces.main(
+        ["--output", str(folder), "--identities", "4", "--size", str(SIZE), "--uv-size", "32"]
+        + ["--yaws", "0", "30", "--pair-with-frontal", "--splits", "train=1,validation=0,test=0"]
+    )
+    return str(folder)
+
+
+def fit_with_validation(system_name: str, data_dir: str) -> dict:
+    """A tiny system fitted on one batch per epoch, validated on another, stopped early."""
+    config = apply_overrides(
+        get_preset(system_name, "tiny"), [f"data.data_dir={data_dir}", "train.batch_size=2"]
+    )
+    system = registry.build(system_name, config)
+    registry.compile_system(system, config)
+    training, held_out = list(registry.get(system_name).dataset(config, data_dir).take(2))
+    held_out = tf.data.Dataset.from_tensors(held_out)
+    # Default monitor val_loss, mode "auto": Keras infers "min" from the name.
+    stopper = keras.callbacks.EarlyStopping(patience=0, min_delta=1e9)
+    history = system.fit(
+        tf.data.Dataset.from_tensors(training).repeat(),
+        steps_per_epoch=1,
+        epochs=3,
+        validation_data=held_out,
+        callbacks=[stopper],
+        verbose=0,
+    ).history
+    return {"system": system, "history": history, "held_out": held_out, "stopper": stopper}
+
+
+@pytest.mark.parametrize("system_name", ["warp_rotation", "warp_inpainting", "gated_inpainting"])
+def test_validation_evaluate_and_early_stopping(system_name: str, data_dir: str) -> None:
+    run = fit_with_validation(system_name, data_dir)
+    system, history = run["system"], run["history"]
+    logged = {"loss", *system.LOSS_NAMES}
+    assert set(history) == logged | {f"val_{name}" for name in logged}
+    assert run["stopper"].stopped_epoch == 1 and len(history["val_loss"]) == 2
+    assert all(np.isfinite(values).all() for values in history.values())
+    assert history["val_loss"] == history["val_generator_loss"]
+    assert history["loss"] == history["generator_loss"]
+    assert history["val_generator_loss"][-1] > 0
+
+    before = system_state(system)
+    results = system.evaluate(run["held_out"], return_dict=True, verbose=0)
+    assert_state_unchanged(before, system_state(system))
+    # The last validation ran on the same batch with the same weights: same losses.
+    assert set(results) == logged
+    for name in logged:
+        assert results[name] == pytest.approx(history[f"val_{name}"][-1], rel=1e-5), name
