@@ -138,6 +138,7 @@ def bytes_signature(signature_name: str, signature: ExportSignature) -> ExportSi
         image_outputs=signature.image_outputs,
         description=f"{described} (from encoded images: {', '.join(sorted(pictures))} as "
         f"*{BYTES_SUFFIX}; picture outputs also PNG-encoded as *{PNG_SUFFIX})",
+        evaluation_target=signature.evaluation_target,
     )
 
 

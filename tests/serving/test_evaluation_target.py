@@ -65,3 +65,13 @@ def test_bad_targets_are_refused() -> None:
         EvaluationTarget("image", " ")
     with pytest.raises(ValueError, match="'feature'"):
         EvaluationTarget.from_description({"reason": "no feature"})
+
+def test_bytes_siblings_keep_the_target() -> None:
+    from serving.bytes_signatures import bytes_signature_name, with_bytes_signatures
+
+    signatures = get_export("mask_guided")(stand_in_system("mask_guided"))
+    with_siblings = with_bytes_signatures(signatures)
+    for name, signature in signatures.items():
+        sibling = with_siblings.get(bytes_signature_name(name))
+        if sibling is not None:
+            assert sibling.evaluation_target == signature.evaluation_target, name
