@@ -66,6 +66,7 @@ def test_bad_targets_are_refused() -> None:
     with pytest.raises(ValueError, match="'feature'"):
         EvaluationTarget.from_description({"reason": "no feature"})
 
+
 def test_bytes_siblings_keep_the_target() -> None:
     from serving.bytes_signatures import bytes_signature_name, with_bytes_signatures
 
