@@ -107,6 +107,10 @@ class SynthFaces:
         pose: float32 (3,), (yaw, pitch, roll) in degrees.
         with an occluder also occlusion_mask: bool (H, W) and
         image_unoccluded (like image).
+        with `with_coefficients=True` also coefficients: float32 (C,), the sample's
+        3DMM coefficients for `morphable_model()` (layout `tfface.face3d.coefficients`;
+        `tfface.synth.morphable` says how they are fitted). Off by default: the first
+        request builds the morphable model (seconds).
     All ground truth except `image` and `occlusion_mask` describes the face
     without the occluder; the identity's own glasses are part of the face.
     """
@@ -132,6 +136,7 @@ class SynthFaces:
         self.camera = OrthographicCamera.for_faces(self.image_size)
         self._assets: OrderedDict[int, _IdentityAssets] = OrderedDict()
         self._heads: OrderedDict[tuple, tuple[Mesh, np.ndarray]] = OrderedDict()
+        self._synth_model = None
 
     @classmethod
     def from_config(cls, config: SynthConfig) -> SynthFaces:
@@ -201,6 +206,24 @@ class SynthFaces:
                 self._heads.popitem(last=False)
         return self._heads[key]
 
+    def morphable_model(self):
+        """The generator's head as a `tfface.face3d.MorphableModel` (built once, then cached).
+
+        See `tfface.synth.morphable`; save it with `tfface.face3d.save_morphable_model`.
+        """
+        return self._morphable().model
+
+    def _morphable(self):
+        from tfface.synth.morphable import build_synth_morphable_model
+
+        if self._synth_model is None:
+            columns = 129 if self.image_size <= 160 else 161
+            rows = 97 if self.image_size <= 160 else 121
+            self._synth_model = build_synth_morphable_model(
+                self.seed, self.uv_size, columns=columns, rows=rows
+            )
+        return self._synth_model
+
     # -- sampling --------------------------------------------------------------------------
     def sample(
         self,
@@ -211,6 +234,7 @@ class SynthFaces:
         domain: str = "rgb",
         occluder: str | None = None,
         expression: None | str | Expression | dict = None,
+        with_coefficients: bool = False,
     ) -> dict[str, np.ndarray]:
         """Renders one sample; see the class docstring for the outputs."""
         yaw = _check_range("yaw", yaw, YAW_RANGE)
@@ -287,6 +311,18 @@ class SynthFaces:
             "face_mask": (label_11 >= 1) & (label_11 <= 9),
             "pose": np.array([yaw, pitch, roll], dtype=np.float32),
         }
+        if with_coefficients:
+            from tfface.synth.morphable import fit_lighting
+
+            head = visibility
+            sh_lighting = fit_lighting(
+                shade_rgb(scene.surface, lighting, background)[head],
+                scene.surface.albedo[head],
+                scene.surface.normal[head],
+            )
+            result["coefficients"] = self._morphable().fit(
+                assets.params, expression, assets.textures.rgb, (yaw, pitch, roll), sh_lighting
+            )
         if occluder is not None:
             occlusion_mask, occluded_image = self._occlude(
                 assets, expression, occluder, rotation, scene, render
