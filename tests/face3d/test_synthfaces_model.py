@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from tfface.data.labels import CELEBAMASK_HQ_19
-from tfface.face3d import CoefficientLayout, FaceRenderer, load_morphable_model, save_morphable_model
+from tfface.face3d import (
+    CoefficientLayout,
+    FaceRenderer,
+    load_morphable_model,
+    save_morphable_model,
+)
 from tfface.synth import SynthFaces
 
 SIZE = 64
@@ -77,7 +82,9 @@ def test_rendering_the_coefficients_reproduces_the_sample(
 
 def test_coefficients_are_opt_in_and_change_no_other_output(generator: SynthFaces) -> None:
     plain = generator.sample(7, yaw=30.0, occluder="hand", expression="smile")
-    fitted = generator.sample(7, yaw=30.0, occluder="hand", expression="smile", with_coefficients=True)
+    fitted = generator.sample(
+        7, yaw=30.0, occluder="hand", expression="smile", with_coefficients=True
+    )
     assert "coefficients" not in plain
     assert set(fitted) == set(plain) | {"coefficients"}
     for key in plain:
