@@ -14,8 +14,12 @@ from tfface.face3d.morphable_model import (
     load_morphable_model,
     save_morphable_model,
 )
+from tfface.face3d.poisson import poisson_blend
+from tfface.face3d.poisson_tf import poisson_blend_tf
 from tfface.face3d.rasterize import rasterize
 from tfface.face3d.renderer import FaceRenderer, Render, render_mesh
+from tfface.face3d.symmetry import mirror_fill, pseudo_uv_map
+from tfface.face3d.uv_space import image_to_uv, uv_sampling_map, uv_to_image
 
 __all__ = [
     "FORMAT_VERSION",
@@ -24,9 +28,16 @@ __all__ = [
     "MorphableModel",
     "MorphableModelError",
     "Render",
+    "image_to_uv",
     "load_deng_bfm",
     "load_morphable_model",
+    "mirror_fill",
+    "poisson_blend",
+    "poisson_blend_tf",
+    "pseudo_uv_map",
     "rasterize",
     "render_mesh",
     "save_morphable_model",
+    "uv_sampling_map",
+    "uv_to_image",
 ]

@@ -1,6 +1,6 @@
 """Loading the Basel Face Model 2009 as published by Deng et al. 2019 (`BFM_model_front.mat`).
 
-Yin 2022 (L1440, L1759) fits the Basel Face Model through Deng et al.'s regressor. BFM is
+Yin 2022 (sections 4.3 and 5.3.3) fits the Basel Face Model through Deng et al.'s regressor. BFM is
 licensed and cannot be shipped; users who hold Deng et al.'s converted file load it here.
 The layout of that file (MATLAB v5, read with `scipy.io.loadmat`), as in Deng et al.'s
 public code, with N vertices:

@@ -1,7 +1,7 @@
 """Pose and camera of the 3DMM renderer, in TensorFlow (batched, differentiable).
 
 Yin 2022 renders the fitted face with the pose and camera of Deng et al.'s regressor
-(sections 4.3.4 and 5.3.3): rotation, translation, then a pinhole (perspective) camera
+(sections 4.2 and 5.3.3): rotation, translation, then a pinhole (perspective) camera
 looking down -z from z = camera_distance. The orthographic camera is SynthFaces' own
 (`tfface.geometry.camera.OrthographicCamera`). Screen conventions are those of
 `tfface.geometry.rasterizer`: pixel (row r, column c) has its centre at x = c, y = r.

@@ -3,11 +3,11 @@
 The order follows Deng et al. 2019 (the regressor behind Yin 2022, sections 4.3 and
 5.3.3): identity, expression, texture, rotation, lighting, translation. With the
 Basel Face Model of Deng et al. that is 80 + 64 + 80 + 3 + 27 + 3 = 257 values; the
-thesis's 239 (L1759) keeps one monochrome set of 9 SH coefficients where this layout
-keeps 9 per colour channel (deocclusion.md, decision B1).
+thesis's 239 (section 5.3.3) keeps one monochrome set of 9 SH coefficients where this layout
+keeps 9 per colour channel, as Deng et al. do.
 
     angles       (3,)  (yaw, pitch, roll) in RADIANS, tfface's pose convention
-                       (DESIGN.md; `tfface.geometry.camera.rotation_matrix`)
+                       (`tfface.geometry.camera.rotation_matrix`)
     lighting     (27,) 9 spherical-harmonics coefficients per channel, R then G then B
                        (`tfface.face3d.lighting`)
     translation  (3,)  model units, added after the rotation

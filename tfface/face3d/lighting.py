@@ -1,6 +1,6 @@
 """Spherical-harmonics lighting of a Lambertian face (9 coefficients per colour channel).
 
-Deng et al.'s illumination model used by Yin 2022 (section 5.3.3, L1759, refs [143, 144]:
+Deng et al.'s illumination model used by Yin 2022 (section 5.3.3, refs [143, 144]:
 Ramamoorthi & Hanrahan's irradiance environment map): the shading of a point with unit
 normal n is sum_k gamma_k a_k c_k Y_k(n) over the 9 real SH functions of bands 0-2,
 with the Lambertian band factors a = (pi, 2 pi / sqrt(3), 2 pi / sqrt(8)) and the SH

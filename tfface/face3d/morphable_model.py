@@ -13,11 +13,11 @@ over one fixed triangle mesh. The file format (FORMAT_NAME, FORMAT_VERSION) hold
     mean_shape          float32 (V, 3)      model units; x right, y up, z towards the camera
     identity_basis      float32 (V, 3, K_id)  one column per coefficient (scaled by its std.)
     expression_basis    float32 (V, 3, K_exp)
-    mean_texture        float32 (V, 3)      linear RGB albedo in [0, 1]
+    mean_texture        float32 (V, 3)      RGB albedo in [0, 1] (sRGB for SynthFaces)
     texture_basis       float32 (V, 3, K_tex)
     triangles           int32 (F, 3)        vertex indices, counter-clockwise seen from outside
     uv_coords           float32 (V, 2)      (u, v) in [0, 1], v grows downwards, mirror-symmetric
-                                            about u = 0.5 (uv_completion decision A3)
+                                            about u = 0.5 (FlipLR of the UV map is the mirror)
     landmark_indices    int32 (68,)         iBUG-68 vertex of every landmark
     region_labels       uint8 (V,)          PORTRAIT_11 class of every vertex
     symmetry            int32 (V,)          the mirrored vertex of every vertex (an involution)

@@ -1,6 +1,6 @@
 """The differentiable 3DMM renderer: coefficients -> image, mask, depth, UV coordinates.
 
-Yin 2022, section 4.3.4 (Eqs. 4.1-4.2) and section 5.3.3: the face of a coefficient
+Yin 2022, section 4.2 (Eqs. 4.1-4.2) and section 5.3.3: the face of a coefficient
 vector (`tfface.face3d.coefficients`) is built from the morphable model, posed, lit
 with spherical harmonics, projected, rasterized with a z-buffer and shaded by
 barycentric interpolation of vertex attributes. Rasterization gives no gradient (as in

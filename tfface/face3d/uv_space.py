@@ -1,14 +1,14 @@
 """Moving colours between image space and UV space, differentiably (Yin 2022, section 4.3).
 
-`image_to_uv` is the "traditional method" of Fig. 4.2 (L1471-1490): the visible surface
+`image_to_uv` is the "traditional method" of Fig. 4.2 (section 4.3.1): the visible surface
 of an image is unwrapped into the UV layout, giving the incomplete UV map UV_gt and its
 sampling map S_gt (a UV position map as in PRNet: for every texel, the normalised (x, y)
 of the image point it comes from). The image's pixel grid, placed at every pixel's UV
 coordinates, is rasterized into UV space: each texel inside a triangle of three visible,
 neighbouring pixels gets the interpolated image position, and its colour is sampled there.
 
-`uv_to_image` is the per-pixel texture lookup of a render (uv_completion decision A15):
-the image of a UV texture as seen through a render's UV coordinates.
+`uv_to_image` is the per-pixel texture lookup of a render (the renderer of section 4.2 with
+colours looked up per pixel): the image of a UV texture seen through a render's UV coordinates.
 
 Texel convention (SynthFaces, `tfface.synth.texture`): texel [row, column] sits at
 v = row / (U - 1), u = column / (U - 1) (align corners).

@@ -1,6 +1,6 @@
 """SynthFaces' own morphable model: the generator's head as a linear 3DMM in the face3d format.
 
-The thesis fits the Basel Face Model (Yin 2022, L1440, L1759; SEEDS.md), which cannot be
+The thesis fits the Basel Face Model (Yin 2022), which cannot be
 shipped; SynthFaces exports its procedural head in the same format instead, so that the
 3DMM code (renderer, UV sampling, regressor) runs on data with exact ground truth.
 
