@@ -3,9 +3,11 @@
 Deng et al.'s illumination model used by Yin 2022 (section 5.3.3, refs [143, 144]:
 Ramamoorthi & Hanrahan's irradiance environment map): the shading of a point with unit
 normal n is sum_k gamma_k a_k c_k Y_k(n) over the 9 real SH functions of bands 0-2,
-with the Lambertian band factors a = (pi, 2 pi / sqrt(3), 2 pi / sqrt(8)) and the SH
-normalisations c = (1 / sqrt(4 pi), sqrt(3) / sqrt(4 pi), 3 sqrt(5) / sqrt(12 pi)).
-The colour is albedo * shading, per channel.
+with Deng et al.'s band constants a = (pi, 2 pi / sqrt(3), 2 pi / sqrt(8)) and the SH
+normalisations c = (1 / sqrt(4 pi), sqrt(3) / sqrt(4 pi), 3 sqrt(5) / sqrt(12 pi)), so
+c_k Y_k are the orthonormal real SH. The colour is albedo * shading, per channel. (A
+distant light with SH coefficients L_k gives gamma_k = A_l L_k / a_l, with Lambert's
+kernel A = (pi, 2 pi / 3, pi / 4).)
 """
 
 from __future__ import annotations
@@ -13,25 +15,25 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-_A = (np.pi, 2.0 * np.pi / np.sqrt(3.0), 2.0 * np.pi / np.sqrt(8.0))
-_C = (
+BAND_CONSTANTS = (np.pi, 2.0 * np.pi / np.sqrt(3.0), 2.0 * np.pi / np.sqrt(8.0))
+SH_NORMALISATIONS = (
     1.0 / np.sqrt(4.0 * np.pi),
     np.sqrt(3.0) / np.sqrt(4.0 * np.pi),
     3.0 * np.sqrt(5.0) / np.sqrt(12.0 * np.pi),
 )
 # gamma_0 that gives shading 1 everywhere when the other coefficients are 0.
-AMBIENT_UNIT = float(1.0 / (_A[0] * _C[0]))
+AMBIENT_UNIT = float(1.0 / (BAND_CONSTANTS[0] * SH_NORMALISATIONS[0]))
 
 
 def sh_basis(normals):
     """(..., 3) unit normals -> (..., 9) the scaled SH basis a_k c_k Y_k(n). NumPy or TF."""
     module = tf if isinstance(normals, tf.Tensor) else np
     x, y, z = normals[..., 0], normals[..., 1], normals[..., 2]
-    band_1 = _A[1] * _C[1]
-    band_2 = _A[2] * _C[2]
+    band_1 = BAND_CONSTANTS[1] * SH_NORMALISATIONS[1]
+    band_2 = BAND_CONSTANTS[2] * SH_NORMALISATIONS[2]
     return module.stack(
         [
-            module.ones_like(x) * (_A[0] * _C[0]),
+            module.ones_like(x) * (BAND_CONSTANTS[0] * SH_NORMALISATIONS[0]),
             band_1 * y,
             band_1 * z,
             band_1 * x,
