@@ -61,15 +61,17 @@ class SynthMorphableModel:
     Attributes:
         model: the morphable model.
         grid_u, grid_v: float64 (C,), (R,) the vertex grid (vertex (i, j) = i * C + j).
-        shape_solver: float64 (K_id + K_exp, 3V) least-squares solver of the shape bases.
-        texture_solver: float64 (K_tex, 3V) least-squares solver of the texture basis.
+        shape_basis: float64 (3V, K_id + K_exp) the identity and expression bases side by side.
+        shape_gram: float64 (K_id + K_exp, K_id + K_exp) its Gram matrix B^T B.
+        texture_basis: float64 (3V, K_tex) orthogonal columns.
     """
 
     model: MorphableModel
     grid_u: np.ndarray
     grid_v: np.ndarray
-    shape_solver: np.ndarray
-    texture_solver: np.ndarray
+    shape_basis: np.ndarray
+    shape_gram: np.ndarray
+    texture_basis: np.ndarray
 
     def head(self, params: IdentityParams, expression: Expression) -> np.ndarray:
         """float64 (V, 3) the head of `params` on the model grid."""
@@ -94,8 +96,10 @@ class SynthMorphableModel:
         model = self.model
         layout = CoefficientLayout.for_model(model)
         offset = (self.head(params, expression) - model.mean_shape).reshape(-1)
-        shape = self.shape_solver @ offset
-        texture = self.texture_solver @ (self.albedo(uv_texture) - model.mean_texture).reshape(-1)
+        shape = np.linalg.solve(self.shape_gram, self.shape_basis.T @ offset)  # least squares
+        texture_offset = (self.albedo(uv_texture) - model.mean_texture).reshape(-1)
+        texture_norms = np.sum(self.texture_basis**2, axis=0)
+        texture = (self.texture_basis.T @ texture_offset) / texture_norms
         return layout.join(
             identity=shape[: model.num_identity],
             expression=shape[model.num_identity :],
@@ -135,11 +139,6 @@ def _principal_components(rows: np.ndarray, count: int) -> np.ndarray:
     singular = np.sqrt(eigenvalues[:count])
     components = (rows.T @ eigenvectors[:, :count]) / singular  # (D, count) orthonormal
     return components * (singular / np.sqrt(max(len(rows) - 1, 1)))
-
-
-def _least_squares_solver(basis: np.ndarray) -> np.ndarray:
-    """(D, K) basis of full column rank -> (K, D) solver (B^T B)^-1 B^T."""
-    return np.linalg.solve(basis.T @ basis, basis.T)
 
 
 def _grid(columns: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -238,6 +237,7 @@ def build_synth_morphable_model(
         model=model,
         grid_u=grid_u,
         grid_v=grid_v,
-        shape_solver=_least_squares_solver(shape_basis),
-        texture_solver=_least_squares_solver(texture_basis),
+        shape_basis=shape_basis,
+        shape_gram=shape_basis.T @ shape_basis,
+        texture_basis=texture_basis,
     )
