@@ -78,6 +78,8 @@ def project(
         camera_focal: focal length (perspective) or scale (orthographic) in image sides per
             model unit; pixels = camera_focal * image_size.
         camera_distance: perspective only; the camera centre is at z = camera_distance.
+            There is no near-plane clipping: keep every vertex in front of the camera
+            (z < camera_distance).
     """
     centre = (image_size - 1) / 2.0
     focal = camera_focal * image_size

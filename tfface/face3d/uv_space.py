@@ -33,7 +33,8 @@ def uv_sampling_map(
     """The sampling map S_gt of Fig. 4.2: for every texel, where in the image it is seen.
 
     Args:
-        uv_coords: float32 (B, H, W, 2) (u, v) in [0, 1] of every pixel.
+        uv_coords: float32 (B, H, W, 2) (u, v) in [0, 1] of every pixel; H and W must be
+            known when the graph is built (static shapes).
         visibility: (B, H, W) or (B, H, W, 1), nonzero where the surface is visible.
         uv_size: side U of the UV map.
         max_stretch: a triangle of neighbouring pixels whose UV edges are longer than this
