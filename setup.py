@@ -23,6 +23,10 @@ INSTALL_REQUIRES = [
     "mtcnn==1.0.0",
     "lz4>=4.0",
     "joblib>=1.3",
+    # Kubeflow Pipelines SDK: the TFX-shaped pipeline (pipelines/kubeflow/) runs locally with
+    # kfp.local and compiles to the IR YAML of Kubeflow / Vertex AI Pipelines (tfx itself needs
+    # ml-metadata 1.21, which is not installable here).
+    "kfp>=2.17,<2.18",
 ]
 
 EXTRAS_REQUIRE = {

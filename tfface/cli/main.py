@@ -50,6 +50,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "tfface.cli.edit", "edit portraits with a trained mask-guided model (PNG in, PNG out)"
     ),
     "demo": Subcommand("tfface.cli.demo", "run the demo on SynthFaces (writes ./tfface-demo/)"),
+    "pipeline": Subcommand(
+        "tfface.cli.pipeline",
+        "run the end-to-end pipeline (data -> validation -> train -> evaluate -> push) on KFP",
+    ),
 }
 
 
