@@ -7,6 +7,7 @@ coefficient vectors (random shape, texture, yaw in [-60, 60] degrees, SH light).
 * forward: `FaceRenderer` in a tf.function (image, mask, depth, UV coordinates);
 * forward_backward: the same plus a photometric loss and its gradient with respect to
   the whole coefficient vector (shape, texture, pose, light);
+* forward_culled / forward_backward_culled: the same with back-face culling;
 * baseline numpy_forward: `tfface.geometry.rasterizer` (the vectorised NumPy z-buffer) and
   its interpolation of colours, depth and UVs, one face at a time from the same screen
   vertices (what the thesis's pipeline would do without a TF renderer; no gradients).
@@ -55,12 +56,8 @@ def random_coefficients(layout: CoefficientLayout, seed: int = 0) -> np.ndarray:
     )
 
 
-def variants(renderer: FaceRenderer, coefficients: np.ndarray) -> dict[str, Callable[[], None]]:
-    """The measured steps, each rendering one batch."""
-    coefficients = tf.constant(coefficients)
-    target = tf.random.stateless_uniform((BATCH, SIZE, SIZE, 3), seed=(0, 1))
-    triangles = renderer.model.triangles
-    uv = renderer.model.uv_coords
+def tf_steps(renderer: FaceRenderer, target: tf.Tensor) -> tuple[Callable, Callable]:
+    """(forward, forward_backward) tf.functions of one renderer."""
 
     @tf.function
     def forward(values: tf.Tensor) -> tf.Tensor:
@@ -74,6 +71,19 @@ def variants(renderer: FaceRenderer, coefficients: np.ndarray) -> dict[str, Call
             render = renderer(values, SIZE)
             loss = tf.reduce_sum(tf.abs(render.image - target) * render.mask)
         return tape.gradient(loss, values)
+
+    return forward, forward_backward
+
+
+def variants(renderer: FaceRenderer, coefficients: np.ndarray) -> dict[str, Callable[[], None]]:
+    """The measured steps, each rendering one batch."""
+    coefficients = tf.constant(coefficients)
+    target = tf.random.stateless_uniform((BATCH, SIZE, SIZE, 3), seed=(0, 1))
+    triangles = renderer.model.triangles
+    uv = renderer.model.uv_coords
+    forward, forward_backward = tf_steps(renderer, target)
+    culled = FaceRenderer(renderer.model, cull_backfaces=True)
+    forward_culled, forward_backward_culled = tf_steps(culled, target)
 
     # the baseline starts from the same screen vertices and lit vertex colours
     vertices = renderer.posed_vertices(coefficients)
@@ -90,6 +100,8 @@ def variants(renderer: FaceRenderer, coefficients: np.ndarray) -> dict[str, Call
     return {
         "forward": lambda: [t.numpy() for t in forward(coefficients)],
         "forward_backward": lambda: forward_backward(coefficients).numpy(),
+        "forward_culled": lambda: [t.numpy() for t in forward_culled(coefficients)],
+        "forward_backward_culled": lambda: forward_backward_culled(coefficients).numpy(),
         "numpy_forward": numpy_forward,
     }
 
@@ -143,7 +155,7 @@ def main() -> None:
         ),
     }
     for name, value in faces_per_second.items():
-        print(f"{name:18s}: {value:8.2f} faces/s ({results['median_ms_per_batch'][name]} ms/batch)")
+        print(f"{name:24s}: {value:8.2f} faces/s ({results['median_ms_per_batch'][name]} ms/batch)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     print("wrote", args.out)

@@ -58,6 +58,15 @@ def test_triangle_ids_and_colours_match_numpy_in_a_batch() -> None:
         np.testing.assert_allclose(image[index].numpy(), expected, atol=1e-4)
 
 
+def test_backface_culling_matches_numpy() -> None:
+    screen, faces = _screen(150.0)  # the back of the open surface faces the camera
+    triangle_map = rasterize(tf.constant(screen[None]), faces, SIZE, SIZE, cull_backfaces=True)
+    reference = numpy_rasterize(screen, faces, SIZE, SIZE, cull_backfaces=True)
+    np.testing.assert_array_equal(triangle_map.numpy()[0], reference.triangle)
+    unculled = numpy_rasterize(screen, faces, SIZE, SIZE)
+    assert reference.covered.sum() < unculled.covered.sum()
+
+
 def test_empty_and_offscreen_meshes_give_minus_one() -> None:
     screen, faces = _screen(0.0)
     far = screen + np.array([500.0, 0.0, 0.0], np.float32)

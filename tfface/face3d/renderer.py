@@ -52,6 +52,7 @@ def render_mesh(
     camera_model: str,
     camera_focal: float,
     camera_distance: float = 10.0,
+    cull_backfaces: bool = False,
 ) -> Render:
     """Renders posed meshes with per-vertex colours.
 
@@ -61,6 +62,7 @@ def render_mesh(
         triangles: int32 (F, 3).
         uv_coords: float32 (V, 2) UV coordinates of every vertex.
         image_size, camera_*: see `tfface.face3d.camera.project`.
+        cull_backfaces: see `tfface.face3d.rasterize.rasterize`.
     """
     vertices = tf.convert_to_tensor(vertices)
     if not vertices.dtype.is_floating:
@@ -68,7 +70,9 @@ def render_mesh(
     colours = tf.cast(colours, vertices.dtype)
     triangles = tf.convert_to_tensor(triangles, tf.int32)
     projected = project(vertices, image_size, camera_model, camera_focal, camera_distance)
-    triangle_map = rasterize(projected.screen, triangles, image_size, image_size)
+    triangle_map = rasterize(
+        projected.screen, triangles, image_size, image_size, cull_backfaces=cull_backfaces
+    )
     weights = barycentrics(projected.screen, projected.w, triangles, triangle_map)
     batch = tf.shape(vertices)[0]
     uv = tf.broadcast_to(
@@ -93,11 +97,14 @@ class FaceRenderer(tf.Module):
 
     Args:
         model: the `MorphableModel`; its arrays become constants of the graph.
+        cull_backfaces: skip triangles facing away from the camera (faster; the same
+            image for a closed head, and no back of an open face mask at large yaws).
     """
 
-    def __init__(self, model: MorphableModel) -> None:
+    def __init__(self, model: MorphableModel, cull_backfaces: bool = False) -> None:
         super().__init__(name="face_renderer")
         self.model = model
+        self.cull_backfaces = cull_backfaces
         self.layout = CoefficientLayout.for_model(model)
         self.mean_shape = tf.constant(model.mean_shape)  # (V, 3)
         self.identity_basis = tf.constant(model.identity_basis)  # (V, 3, K_id)
@@ -155,4 +162,5 @@ class FaceRenderer(tf.Module):
             model.camera_model,
             model.camera_focal,
             model.camera_distance,
+            cull_backfaces=self.cull_backfaces,
         )
