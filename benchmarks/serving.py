@@ -17,9 +17,10 @@ Issue "SavedModel export and TensorFlow Serving". For each model, batch 1, uint8
   batch 1 (the paper preset: ~180 GFLOP of convolutions per example at ~178 GFLOP/s, where
   a large matmul peaks at ~220 on this machine) has a ceiling near 1.0x.
 
-Models: the toy system at 8 px (pure overhead: the model is ~0.1 ms) and at 256 px (the
+Models: a toy image-to-image model (two 3 x 3 convolutions, exported with
+`tfface.signatures.image_to_image`) at 8 px (pure overhead: the model is ~0.1 ms) and at 256 px (the
 size of the paper presets; a few ms of compute), and the mask-guided system's tiny and paper
-exports when its export spec is registered (serving.signatures.get_export("mask_guided")).
+exports.
 
 Targets: gRPC p50 <= 1.15 x in-process p50; 4 clients >= 1.5 x the single-client
 throughput. Results go to benchmarks/results/serving.json.
@@ -40,13 +41,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 # This file is called serving.py: keep its folder off sys.path so `serving` is the package.
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests" / "helpers"))
-sys.path.insert(0, str(ROOT / "tests" / "serving"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
@@ -73,25 +73,54 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def toy_generator(size: int) -> Any:
+    """uint8-free toy generator: (B, size, size, 3) in [-1, 1] -> the same shape, 2 convs."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [
+            keras.Input((size, size, 3)),
+            keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+            keras.layers.Conv2D(3, 3, padding="same", activation="tanh"),
+        ],
+        name="generator",
+    )
+
+
+class ToyTranslator:
+    """The benchmark's toy system: `call(image) -> image` over one tiny generator."""
+
+    network_names = ("generator",)
+
+    def __init__(self, size: int) -> None:
+        self.image_size = size
+        self.generator = toy_generator(size)
+
+    def network(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def __call__(self, image: Any, training: bool = False) -> Any:
+        return self.generator(image, training=training)
+
+
 def export_models(base: Path) -> dict[str, dict]:
     """Exports the benchmarked models into `base`; returns name -> {size, version_dir}."""
-    from toy_export import register_toy_export
-    from toy_system import ToySystem, tiny_networks
+    from tfface.export.writer import export_system
+    from tfface.signatures.image_to_image import image_to_image_signatures
 
-    from serving.export import export_system
-    from serving.signatures import get_export
-
-    register_toy_export()
     models: dict[str, dict] = {}
     for size in (8, 256):
         name = f"toy_{size}px"
-        result = export_system(ToySystem(tiny_networks(size)), "toy", base, name, verify=False)
+        result = export_system(
+            ToyTranslator(size),
+            "toy",
+            base,
+            name,
+            verify=False,
+            export_signatures=image_to_image_signatures,
+        )
         models[name] = {"system": "toy", "size": size, "version_dir": result.version_dir}
-    try:
-        get_export("mask_guided")
-    except ValueError:
-        print("mask_guided: no export spec registered yet, skipped", file=sys.stderr)
-        return models
     from tfface.config import get_preset
     from tfface.systems import registry
 

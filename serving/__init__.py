@@ -1,10 +1,10 @@
-"""Serving: export to the TF Serving layout, the local model server (gRPC + REST), clients.
+"""Serving runtime: the local model server (gRPC + REST) and its clients.
 
-- `serving.signatures`: export specs per system (`register_export`), the extension point.
-- `serving.normalization`, `serving.image_to_image`: standard inputs and a generic spec.
-- `serving.export`: `export_run` / `export_system` (`tfface export`).
 - `serving.server`: `ModelServer` / `run_server` (`tfface serve`).
 - `serving.client`: `GrpcClient`, `RestClient` (`tfface predict`).
 
-Submodules are imported on demand (this package imports nothing heavy by itself).
+Exports are written by the library (`tfface/export/writer.py`, from the signatures in
+`tfface/signatures/`); nothing here imports tfface, so the server runs on a SavedModel
+alone, like TF Serving. Submodules are imported on demand (this package imports nothing
+heavy by itself).
 """

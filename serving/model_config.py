@@ -11,12 +11,12 @@
 
 `tensorflow_model_server --model_config_file=models.config` and
 `tfface serve --model-config models.config` read the same file. A relative base_path is
-taken relative to the directory of the config file.
+taken relative to the directory of the config file. The export writes the file
+(`tfface/export/model_config.py`); the server reads it here.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,25 +76,3 @@ def read_model_config(path: str | Path) -> list[ModelEntry]:
     if not path.is_file():
         raise FileNotFoundError(f"model config {path} does not exist")
     return parse_model_config(path.read_text(), relative_to=path.parent.resolve())
-
-
-def add_model_to_config(config_path: str | Path, name: str, base_path: str) -> Path:
-    """Adds (or updates) model `name` in the models.config at `config_path`, keeping the others.
-
-    The file is replaced atomically (written next to it, then renamed).
-    """
-    config_path = Path(config_path)
-    config = model_server_config_pb2.ModelServerConfig()
-    if config_path.is_file():
-        text_format.Parse(config_path.read_text(), config)
-    models = config.model_config_list.config
-    entry = next((model for model in models if model.name == name), None)
-    if entry is None:
-        entry = models.add()
-        entry.name = name
-    entry.base_path = base_path
-    entry.model_platform = PLATFORM
-    temporary = config_path.with_name(f".{config_path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text_format.MessageToString(config))
-    os.replace(temporary, config_path)
-    return config_path

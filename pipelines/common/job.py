@@ -23,7 +23,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.sink import WriteDataset
-from pipelines.common.splits import DEFAULT_FRACTIONS, parse_fractions
+from tfface.data.splits import DEFAULT_FRACTIONS, parse_fractions
 
 
 def run_as_script(module_name: str) -> None:

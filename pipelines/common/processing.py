@@ -11,9 +11,9 @@ from apache_beam.metrics import Metrics
 
 from pipelines.common.allocator import tune_allocator
 from pipelines.common.records import Accepted, Rejected, RejectError
-from pipelines.common.splits import SPLITS, assign_split
 from pipelines.common.stats import example_stats
 from tfface.data.features import encode_example
+from tfface.data.splits import SPLITS, assign_split
 
 
 class SourceDoFn(beam.DoFn):

@@ -17,10 +17,10 @@ from typing import Any
 import apache_beam as beam
 
 from pipelines.common.records import Accepted, Rejected
-from pipelines.common.splits import SPLITS
 from pipelines.common.stats import DatasetInfoCombineFn
 from tfface import __version__
 from tfface.data.features import SCHEMA_VERSION
+from tfface.data.splits import SPLITS
 
 
 def _finish_info(

@@ -7,8 +7,8 @@ import dataclasses
 from collections import Counter
 from pathlib import Path
 
-from pipelines.common.splits import assign_split
 from tfface.config import get_preset
+from tfface.data.splits import assign_split
 
 FIRST_IDENTITY = 153  # identities 153, 154, 155 hash to test, train, validation
 

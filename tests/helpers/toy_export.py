@@ -8,13 +8,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import tensorflow as tf
 from toy_system import register_toy
 
-from serving.image_to_image import image_to_image_signatures, system_image_size
-from serving.normalization import image_input, label_map_input, latent_input
-from serving.signatures import DEFAULT_SIGNATURE, ExportSignature, register_export
+from tfface.signatures.image_to_image import image_to_image_signatures, system_image_size
+from tfface.signatures.inputs import image_input, label_map_input, latent_input
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
+from tfface.systems import registry
 
 MODEL = "toy"
 
@@ -57,4 +60,5 @@ def toy_signatures(system) -> dict[str, ExportSignature]:
 def register_toy_export() -> None:
     """Registers the toy system for training and export (idempotent)."""
     register_toy()
-    register_export("toy", toy_signatures)
+    spec = registry.get("toy")
+    registry.register(dataclasses.replace(spec, export_signatures=toy_signatures))

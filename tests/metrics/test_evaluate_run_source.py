@@ -1,5 +1,5 @@
 """`tfface evaluate RUN_DIR`: the temporary export is removed whatever happens, and the report
-names the run (issue 16, item 4)."""
+names the run."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def toy_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-step run of the 8 px toy system (checkpoint, config, logs)."""
     from toy_export import register_toy_export
 
-    from tfface.training.train import TrainRequest, train
+    from tfface.runs.train import TrainRequest, train
 
     register_toy_export()
     run = tmp_path_factory.mktemp("toy") / "run"

@@ -1,4 +1,4 @@
-"""What `tfface evaluate` compares the output with follows from the signature (issue 16, item 5).
+"""What `tfface evaluate` compares the output with follows from the signature.
 
 On a `--pair-with-frontal` dataset every example holds its input view (yaw 0 or 30) and the
 frontal `target_image`. A mask_guided export reconstructs its input, so it must be scored
@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import tensorflow as tf
 
-from serving.evaluation_target import paired_target, reconstructs_input
-from serving.export import export_system
-from serving.normalization import image_input
-from serving.signatures import DEFAULT_SIGNATURE, ExportSignature, register_export
 from tfface.cli.main import main
+from tfface.export.writer import export_system
 from tfface.metrics.target_choice import choose_target
+from tfface.signatures.evaluation_target import paired_target, reconstructs_input
+from tfface.signatures.inputs import image_input
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
 
 SIZE = 32
 
@@ -57,13 +57,15 @@ def mirror_signatures(target):
 def mirrors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Two exports of the same mirror: one reconstructs its input, one aims at the pair."""
     base = tmp_path_factory.mktemp("mirrors")
-    register_export(
-        "mirror", mirror_signatures(reconstructs_input("mirror reconstructs its input"))
-    )
-    register_export("mirror_paired", mirror_signatures(paired_target("mirror aims at the pair")))
+    builders = {
+        "mirror": mirror_signatures(reconstructs_input("mirror reconstructs its input")),
+        "mirror_paired": mirror_signatures(paired_target("mirror aims at the pair")),
+    }
     return {
-        name: export_system(tf.Module(), name, base, name, verify=False).version_dir
-        for name in ("mirror", "mirror_paired")
+        name: export_system(
+            tf.Module(), name, base, name, verify=False, export_signatures=build
+        ).version_dir
+        for name, build in builders.items()
     }
 
 

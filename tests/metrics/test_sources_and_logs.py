@@ -37,7 +37,7 @@ def test_load_run_exports_a_trained_run(tmp_path: Path) -> None:
     from toy_export import register_toy_export
     from toy_system import register_toy
 
-    from tfface.training.train import TrainRequest, train
+    from tfface.runs.train import TrainRequest, train
 
     register_toy()
     register_toy_export()

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from server_process import ServerProcess, start_server  # noqa: E402
 from toy_export import MODEL, register_toy_export  # noqa: E402
 
-from serving.export import ExportResult, export_run  # noqa: E402
-from tfface.training.train import TrainRequest, train  # noqa: E402
+from tfface.export.writer import ExportResult, export_run  # noqa: E402
+from tfface.runs.train import TrainRequest, train  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,10 @@ from PIL import Image
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 from toy_export import MODEL, toy_images
 
-from serving.bytes_signatures import bytes_signature_name, with_bytes_signatures
-from serving.normalization import image_input, latent_input
-from serving.saved_model_writer import serving_functions
-from serving.signatures import ExportSignature
+from tfface.export.saved_model_writer import serving_functions
+from tfface.signatures.bytes_signatures import bytes_signature_name, with_bytes_signatures
+from tfface.signatures.inputs import image_input, latent_input
+from tfface.signatures.signature import ExportSignature
 from tfface.systems.inpainting_export import hole_mask_input
 
 SIZE = 8

@@ -1,4 +1,4 @@
-"""Every image signature declares what `tfface evaluate` compares it with (issue 16, item 5)."""
+"""Every image signature declares what `tfface evaluate` compares it with."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from types import SimpleNamespace
 import pytest
 import tensorflow as tf
 
-from serving.evaluation_target import EvaluationTarget, reconstructs_input
-from serving.model_card import describe_signatures
-from serving.normalization import image_input
-from serving.signatures import ExportSignature, get_export
+from tfface.export.model_card import describe_signatures
+from tfface.signatures.evaluation_target import EvaluationTarget, reconstructs_input
+from tfface.signatures.inputs import image_input
+from tfface.signatures.signature import ExportSignature
+from tfface.systems import registry
 
 SIZE = 16
 
@@ -32,7 +33,7 @@ def stand_in_system(name: str) -> SimpleNamespace:
     ],
 )
 def test_system_signatures_declare_their_target(system_name: str, feature: str) -> None:
-    signatures = get_export(system_name)(stand_in_system(system_name))
+    signatures = registry.get(system_name).export_signatures(stand_in_system(system_name))
     targets = {
         name: signature.evaluation_target
         for name, signature in signatures.items()
@@ -68,9 +69,9 @@ def test_bad_targets_are_refused() -> None:
 
 
 def test_bytes_siblings_keep_the_target() -> None:
-    from serving.bytes_signatures import bytes_signature_name, with_bytes_signatures
+    from tfface.signatures.bytes_signatures import bytes_signature_name, with_bytes_signatures
 
-    signatures = get_export("mask_guided")(stand_in_system("mask_guided"))
+    signatures = registry.get("mask_guided").export_signatures(stand_in_system("mask_guided"))
     with_siblings = with_bytes_signatures(signatures)
     for name, signature in signatures.items():
         sibling = with_siblings.get(bytes_signature_name(name))

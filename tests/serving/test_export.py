@@ -15,12 +15,11 @@ from tensorflow_serving.apis import prediction_log_pb2
 from toy_export import MODEL, register_toy_export, toy_images, toy_signatures
 from toy_system import ToySystem, tiny_networks
 
-from serving.bytes_signatures import with_bytes_signatures
-from serving.export import export_run, export_system
 from serving.model_config import read_model_config
-from serving.normalization import unit_to_uint8
-from serving.run_loading import load_trained_system
-from serving.signatures import get_export
+from tfface.export.run_loading import load_trained_system
+from tfface.export.writer import export_run, export_system, system_signatures
+from tfface.signatures.bytes_signatures import with_bytes_signatures
+from tfface.signatures.inputs import unit_to_uint8
 
 
 def toy_inputs() -> dict[str, dict[str, np.ndarray]]:
@@ -246,7 +245,7 @@ def test_ema_weights_are_exported(tmp_path) -> None:
 
 
 def test_unknown_system_and_missing_run_are_clear_errors(tmp_path) -> None:
-    with pytest.raises(ValueError, match="no serving export registered"):
-        get_export("no_such_system")
+    with pytest.raises(ValueError, match="unknown system 'no_such_system'"):
+        system_signatures(object(), "no_such_system")
     with pytest.raises(FileNotFoundError, match="run.json"):
         export_run(tmp_path, tmp_path / "models", "x")

@@ -158,7 +158,7 @@ def test_bad_requests_get_clear_errors_and_the_server_survives(stubs) -> None:
                 },
             ),
             invalid,
-            "mask labels must be class indices in [0, 1]",
+            "input mask must hold values in [0, 1]",
         ),
     ]
     garbage = predict_pb2.PredictRequest()

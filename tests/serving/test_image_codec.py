@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from serving.image_codec import IMAGE, LABELS, decode_pictures, encode_png_batch
+from tfface.signatures.image_codec import IMAGE, LABELS, decode_pictures, encode_png_batch
 
 
 def encoded(array: np.ndarray, image_format: str = "PNG", **options) -> bytes:

@@ -22,11 +22,11 @@ from PIL import Image
 from server_process import start_server
 from tensorflow_serving.apis import predict_pb2, prediction_log_pb2, prediction_service_pb2_grpc
 
-from serving.export import export_run
-from serving.run_loading import load_trained_system
 from tfface.cli.main import main
 from tfface.data.reader import make_dataset
-from tfface.training.train import TrainRequest, train
+from tfface.export.run_loading import load_trained_system
+from tfface.export.writer import export_run
+from tfface.runs.train import TrainRequest, train
 
 SIZE = 64
 MODEL = "portrait"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from serving.model_config import add_model_to_config, parse_model_config, read_model_config
+from serving.model_config import parse_model_config, read_model_config
 from serving.retry import RetryPolicy
 from serving.version_policy import VersionPolicy
+from tfface.export.model_config import add_model_to_config
 
 CONFIG = """
 model_config_list {

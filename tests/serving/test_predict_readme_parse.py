@@ -14,9 +14,9 @@ from PIL import Image
 from server_process import start_server
 from tiny_mask_guided_run import write_tiny_mask_guided_run
 
-from serving.export import export_run
 from tfface.cli.main import main
 from tfface.data.labels import PORTRAIT_11, colorize
+from tfface.export.writer import export_run
 
 SIZE = 32
 MODEL = "portrait"

@@ -12,7 +12,7 @@ from server_process import start_server
 from toy_export import MODEL, register_toy_export, toy_images
 
 from serving.client import GrpcClient, RestClient, ServingClientError
-from serving.export import export_run
+from tfface.export.writer import export_run
 
 LATENCY_MS = 1500
 

@@ -90,6 +90,6 @@ def test_predict_fills_a_hole_png_and_reports_bad_masks(
         arguments = ["predict", "--server", server.grpc_address, "--model", MODEL]
         arguments += ["--input", str(tmp_path / "a.png"), "--input-array"]
         assert main([*arguments, f"hole_mask={tmp_path / 'bad.npy'}", "--output", str(out)]) == 1
-        assert "hole_mask must hold 0 (known) or 255 (hole)" in capsys.readouterr().err
+        assert "input hole_mask must hold only the values 0, 255" in capsys.readouterr().err
     finally:
         assert server.terminate() == 0

@@ -15,8 +15,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from serving.run_loading import load_trained_system
 from tfface.cli.main import main
+from tfface.export.run_loading import load_trained_system
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "serving"))
 from server_process import start_server  # noqa: E402
@@ -136,7 +136,10 @@ def test_export_rejects_bad_inputs(version_dir, faces) -> None:
     rotate = loaded.signatures["rotate_to_yaw"]
     image = tf.constant(faces["images"][:1])
     for bad in (120.0, -90.5, np.nan):
-        with pytest.raises(tf.errors.InvalidArgumentError, match="target_yaw must be finite"):
+        with pytest.raises(
+            tf.errors.InvalidArgumentError,
+            match=r"input target_yaw must hold values in \[-90, 90\]",
+        ):
             rotate(image=image, target_yaw=tf.constant([bad], tf.float32))
     assert rotate(image=image, target_yaw=tf.constant([90.0]))["image"].shape == (1, SIZE, SIZE, 3)
     for shape in ((1, 32, 32, 3), (1, SIZE, SIZE, 1)):  # TF Serving does not check shapes

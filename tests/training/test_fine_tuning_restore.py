@@ -1,4 +1,4 @@
-"""A `tfface train` run's checkpoint restores into a fine-tuning session (issue 16, item 3).
+"""A `tfface train` run's checkpoint restores into a fine-tuning session.
 
 The run trains with a learning-rate schedule (as mask_guided does); the fine-tuning session
 compiles either with `registry.compile_system` (the command's optimizers) or with its own
@@ -18,9 +18,9 @@ from toy_system import ToyConfig, ToySystem, tiny_networks, toy_batches
 
 from tfface.config import ExperimentConfig, TrainConfig, get_preset, load_yaml, register_preset
 from tfface.config.presets import list_presets
+from tfface.runs.train import TrainRequest, train
 from tfface.systems import registry
 from tfface.training.schedules import ConstantThenLinearDecay
-from tfface.training.train import TrainRequest, train
 
 SYSTEM = "toy_scheduled"
 

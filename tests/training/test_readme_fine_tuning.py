@@ -1,4 +1,4 @@
-"""The README's fine-tuning snippet runs as written on a `tfface train` run (issue 16, item 3).
+"""The README's fine-tuning snippet runs as written on a `tfface train` run.
 
 The snippet is read from README.md (section `tfface train`); only its run and data paths
 are replaced. It restores a mask_guided run trained by the command's code path into
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from system_state import assert_state_unchanged, system_state
 
-from tfface.training.train import TrainRequest, train
+from tfface.runs.train import TrainRequest, train
 
 README = Path(__file__).parents[2] / "README.md"
 SNIPPET_PATHS = 'run, data = "runs/portrait", "data/synth"'

@@ -16,7 +16,7 @@ import tensorflow as tf
 from toy_system import register_toy
 
 from tfface.cli.main import main as cli_main
-from tfface.training.train import TrainRequest, train
+from tfface.runs.train import TrainRequest, train
 
 HELPERS = str(Path(__file__).parents[1] / "helpers")
 
@@ -103,7 +103,7 @@ WORKER = textwrap.dedent(
     import sys
     sys.path.insert(0, {helpers!r})
     from toy_system import register_toy
-    from tfface.training.train import TrainRequest, train
+    from tfface.runs.train import TrainRequest, train
     register_toy()
     train(TrainRequest("toy", {run_dir!r}, preset="tiny", strategy="multiworker", overrides=("train.steps=2",), verbose=0))
     """

@@ -13,11 +13,11 @@ from toy_system import ToySystem, _compile, _dataset, _tiny_config, tiny_network
 
 from tfface.config import get_preset, register_preset
 from tfface.config.presets import _PRESETS
+from tfface.runs.train import TrainRequest, train
 from tfface.systems import registry
 from tfface.systems.catalog import SYSTEMS
 from tfface.training.callbacks import StepProgress
 from tfface.training.phases import TrainingPhase, check_phases, phase_of_step
-from tfface.training.train import TrainRequest, train
 
 MASK_GUIDED_LOGS = {
     "loss": 0.0,

@@ -13,19 +13,10 @@ import contextlib
 import importlib
 import sys
 
+from pipelines.sources import SOURCES
 from tfface.cli.quiet import filtered_child_stderr
 
 # Source name -> module under pipelines/ (each has main(argv)).
-SOURCES = {
-    "synthfaces": "pipelines.synthfaces",
-    "celebamask_hq": "pipelines.celebamask_hq",
-    "image_folder": "pipelines.image_folder",
-    "paired_folders": "pipelines.paired_folders",
-    "multipie": "pipelines.multipie",
-    "wild_faces": "pipelines.wild_faces",
-    "masks": "pipelines.masks",
-    "occlusion": "pipelines.occlusion",
-}
 BUILD_EPILOG = (
     "`tfface data build SOURCE --help` lists the job's options. Every option a job does not "
     "know is a Beam pipeline option (--runner, --direct_num_workers, --project, ...)."

@@ -3,7 +3,7 @@
 1. builds a small SynthFaces dataset with the Beam job (`pipelines/synthfaces.py`, the
    same job `tfface data build synthfaces` runs): identities x 2 yaws x 3 expressions;
 2. trains the `tiny` mask_guided preset on it (face-parser pre-training, then the GAN)
-   with the normal training loop (`tfface.training.train`, a run directory with
+   with the normal training loop (`tfface.runs.train`, a run directory with
    checkpoints, config and TensorBoard logs);
 3. edits held-out SynthFaces identities (never seen in training) with the editing API and
    writes two sheets: `mask_guided_editing.png` (reconstruction, hair / mouth edits by
@@ -70,7 +70,7 @@ def build_dataset(options: EditingDemoOptions) -> Path:
 
 def train_tiny_model(options: EditingDemoOptions, data_dir: Path) -> Path:
     """Trains (or, if a finished run is there, reuses) the tiny preset; returns the run dir."""
-    from tfface.training.train import TrainRequest, train
+    from tfface.runs.train import TrainRequest, train
 
     run_dir = options.out / "run"
     overrides = (f"train.steps={options.train_steps}",)

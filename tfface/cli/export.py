@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from serving.export import export_run
+    from tfface.export.writer import export_run
 
     result = export_run(
         args.run_dir,

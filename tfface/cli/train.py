@@ -49,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfface.training.train import TrainRequest, train
+    from tfface.runs.train import TrainRequest, train
 
     summary = train(
         TrainRequest(

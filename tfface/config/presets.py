@@ -2,7 +2,7 @@
 
 A preset is a zero-argument factory registered with ``@register_preset``. Systems
 register theirs in their own modules; ``get_preset`` and ``list_presets(system)``
-import a research system's module (``tfface.systems.modules.SYSTEM_MODULES``) the
+import a research system's module (``tfface.config.system_modules.SYSTEM_MODULES``) the
 first time its presets are asked for, so no import is needed first. Importing this
 module does not import TensorFlow (the system modules do, when they are imported).
 The SynthFaces presets are registered here.
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS, SynthConfig
 from tfface.config.errors import ConfigError
-from tfface.systems.modules import SYSTEM_MODULES
+from tfface.config.system_modules import SYSTEM_MODULES
 
 FactoryT = TypeVar("FactoryT", bound=Callable[[], Any])
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tfface.data.example_files import first_example, present_features
 from tfface.data.reader import make_dataset
 from tfface.metrics.buckets import BREAKDOWNS
 from tfface.metrics.distributed import ReplicaRunner
@@ -31,10 +32,8 @@ from tfface.metrics.evaluation_inputs import (
     LATENT_INPUTS,
     example_count,
     feed_signature,
-    first_example,
     free_form_hole_masks,
     needed_features,
-    present_features,
     resolve_data,
     stored_image_size,
     takes_hole_mask,

@@ -30,8 +30,6 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from tfface.data.features import FEATURES
-
 LATENT_INPUTS = ("latent", "z", "noise", "style", "code", "latent_code")
 INPUT_ALIASES = {
     "edited_label_map": "label_map",
@@ -76,25 +74,6 @@ def example_count(info: dict | None, split: str) -> int | None:
         return None
     count = info.get("counts", {}).get(split)
     return int(count) if count is not None else None
-
-
-def first_example(pattern: str) -> tf.train.Example:
-    """The first example of the shards (to see which features the dataset has)."""
-    files = sorted(tf.io.gfile.glob(pattern))
-    for record in tf.data.TFRecordDataset(files).take(1):
-        return tf.train.Example.FromString(record.numpy())
-    raise ValueError(f"the shards {pattern} hold no examples")
-
-
-def present_features(example: tf.train.Example) -> set[str]:
-    """Schema features present (non-empty) in an example."""
-    present = set()
-    for name, feature in example.features.feature.items():
-        kind = feature.WhichOneof("kind")
-        values = getattr(feature, kind).value if kind else []
-        if name in FEATURES and len(values) and not (kind == "bytes_list" and values[0] == b""):
-            present.add(name)
-    return present
 
 
 def stored_image_size(example: tf.train.Example, info: dict | None) -> int:

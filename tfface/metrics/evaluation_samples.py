@@ -9,13 +9,15 @@ perceptual distances.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tensorflow as tf
 
 from tfface.metrics.diversity import Diversity
-from tfface.metrics.evaluation import Evaluation
 from tfface.metrics.evaluation_inputs import feed_signature, to_uint8
+
+if TYPE_CHECKING:  # evaluation.py imports this module (lazily): no run-time cycle
+    from tfface.metrics.evaluation import Evaluation
 
 
 def draw_samples(evaluation: Evaluation) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """What ``tfface evaluate`` evaluates: TF Serving exports and training runs.
 
 An EXPORT is a SavedModel in TF Serving layout, ``<base>/<name>/<version>/``
-(DESIGN.md, serving contract). Accepted paths: the version directory itself (it
+(`tfface/export/writer.py`). Accepted paths: the version directory itself (it
 holds ``saved_model.pb``), the model directory ``<base>/<name>`` (its highest
 numeric version is used, as TF Serving does), or a base holding a single model. The
 export is loaded with ``tf.saved_model.load`` only: no tfface model code, exactly
@@ -22,7 +22,7 @@ The report names the run (``describe()``), not the temporary folder.
 
 An export's model card (``assets.extra/model_card.json``, written by ``tfface export``)
 says per signature what its output is compared with (``evaluation_target``, see
-``serving.evaluation_target``); ``ExportedModel.evaluation_target`` reads it.
+``tfface.signatures.evaluation_target``); ``ExportedModel.evaluation_target`` reads it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from types import TracebackType
 
 import tensorflow as tf
 
-from serving.evaluation_target import EvaluationTarget
+from tfface.signatures.evaluation_target import EvaluationTarget
 
 SAVED_MODEL_FILES = ("saved_model.pb", "saved_model.pbtxt")
 RUN_DIR_MARKERS = ("logs", "checkpoints", "config.yaml", "run.json")
@@ -213,7 +213,7 @@ def load_run(run_dir: str | os.PathLike, signature: str = DEFAULT_SIGNATURE) -> 
     """The evaluable model of a ``tfface train`` run directory.
 
     The run's latest checkpoint (EMA weights where the system keeps them) is
-    exported with ``serving.export.export_run`` into a temporary TF Serving
+    exported with ``tfface.export.writer.export_run`` into a temporary TF Serving
     layout and loaded like any export, so runs and exports are evaluated by
     exactly the same graph (the one ``tfface export`` would ship). The temporary
     export is removed by the model's ``close()`` (use it as a context manager), and
@@ -221,7 +221,7 @@ def load_run(run_dir: str | os.PathLike, signature: str = DEFAULT_SIGNATURE) -> 
     """
     import tempfile
 
-    from serving.export import export_run
+    from tfface.export.writer import export_run
 
     base = Path(tempfile.mkdtemp(prefix=TEMPORARY_EXPORT_PREFIX))
     try:

@@ -1,7 +1,7 @@
 """Which dataset image an evaluation compares the export's output with, and why.
 
 In order: ``--target`` (the user's choice); else what the signature declares in the
-export's model card (``serving.evaluation_target``: mask_guided reconstructs its input,
+export's model card (``tfface.signatures.evaluation_target``: mask_guided reconstructs its input,
 warp_rotation aims at the paired ``target_image``, inpainters at the unholed input); else a
 default for exports that declare nothing (not written by ``tfface export``): the paired
 ``target_image`` when the dataset has one, else the input image. The reason is always
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from serving.evaluation_target import INPUT_IMAGE, PAIRED_TARGET_IMAGE, EvaluationTarget
+from tfface.signatures.evaluation_target import INPUT_IMAGE, PAIRED_TARGET_IMAGE, EvaluationTarget
 
 CHOSEN_WITH_OPTION = "chosen with --target"
 

@@ -1,19 +1,21 @@
 """Serving signatures of the inpainting systems: `inpaint(image, hole_mask) -> image`.
 
-Used by `tfface.systems.warp_inpainting.export` and `tfface.systems.gated_inpainting.export`
-(registered with `serving.signatures.register_export`, found through `EXPORT_MODULES`).
+The export spec (`SystemSpec.export_signatures`) of warp_inpainting and gated_inpainting
+(`tfface/systems/warp_inpainting/registration.py`, `tfface/systems/gated_inpainting/registration.py`).
+The exported graph runs the system's forward pass (warp_inpainting: the configured sampler,
+nearest hole filling and the merger); no XLA clusters (TF Serving compatible).
 
 - `serving_default` = `inpaint`: uint8 `image` (B, S, S, 3) and uint8 `hole_mask`
   (B, S, S, 1), 255 = hole, 0 = known (the TFRecord convention) -> uint8 `image` with the
   holes filled and the known pixels kept.
 - `inpaint_unit_mask`: the same with a float32 `hole_mask` in {0, 1}, 1 = hole.
-- `tfface export` adds the encoded-image siblings (`serving.bytes_signatures`):
+- `tfface export` adds the encoded-image siblings (`tfface.signatures.bytes_signatures`):
   `serving_bytes` / `inpaint_bytes` take `image_bytes` and `hole_mask_bytes` (an 8-bit
   greyscale PNG, 0 / 255), `inpaint_unit_mask_bytes` takes `image_bytes` and the float mask.
 
-Any other mask value answers INVALID_ARGUMENT ("hole_mask must hold 0 (known) or 255
-(hole) only"), and so do other sizes or channel counts ("hole_mask must have shape (B, S, S,
-1)"; checked when the graph runs, because served graphs do not check shapes). The input names follow
+Any other mask value answers INVALID_ARGUMENT ("input 'hole_mask' must hold only the values
+0, 255"), and so do other sizes or channel counts ("input 'hole_mask' must be uint8 (batch,
+S, S, 1)"; the graph's input checks, `tfface/signatures/input_checks.py`). The input names follow
 the evaluation contract (`tfface.metrics.evaluation_inputs`: `hole_mask` is fed from the
 dataset's holes, or from seeded free-form strokes when it has none), so `tfface evaluate`
 measures MSE / SSIM (whole image and holes), IS and FID of these exports.
@@ -25,43 +27,18 @@ from typing import Any
 
 import tensorflow as tf
 
-from serving.evaluation_target import reconstructs_input
-from serving.image_codec import LABELS
-from serving.normalization import image_input
-from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature
+from tfface.signatures.evaluation_target import reconstructs_input
+from tfface.signatures.image_codec import LABELS
+from tfface.signatures.inputs import image_input
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 
 HOLE_VALUES = {tf.uint8: 255.0, tf.float32: 1.0}
 
 
 def hole_mask_to_unit(mask: tf.Tensor) -> tf.Tensor:
-    """uint8 {0, 255} or float {0, 1} (B, S, S, 1) -> float32 {0, 1}; other values are an error."""
-    hole_value = HOLE_VALUES[mask.dtype]
-    mask = tf.cast(mask, tf.float32)
-    valid = tf.reduce_all((mask == 0.0) | (mask == hole_value))
-    check = tf.debugging.assert_equal(
-        valid,
-        True,
-        message=f"hole_mask must hold 0 (known) or {hole_value:g} (hole) only",
-    )
-    with tf.control_dependencies([check]):
-        return mask / hole_value
-
-
-def check_shape(tensor: tf.Tensor, size: int, channels: int, name: str) -> tf.Tensor:
-    """`tensor` after a RUN-TIME check that it is (B, size, size, channels).
-
-    Served graphs do not validate input shapes against the signature (a (B, S, S, 3) mask
-    fed to a (B, S, S, 1) input would reach the networks), and checks on static shapes are
-    folded away while tracing; tf.size with an unknown batch is only known when it runs.
-    """
-    expected = tf.shape(tensor)[0] * size * size * channels
-    check = tf.debugging.assert_equal(
-        tf.size(tensor),
-        expected,
-        message=f"{name} must have shape (B, {size}, {size}, {channels})",
-    )
-    with tf.control_dependencies([check]):
-        return tf.identity(tensor)
+    """uint8 {0, 255} or float {0, 1} (B, S, S, 1) -> float32 {0, 1} (other values are refused
+    before, by the input's `allowed_values`: `tfface/signatures/input_checks.py`)."""
+    return tf.cast(mask, tf.float32) / HOLE_VALUES[mask.dtype]
 
 
 def hole_mask_input(size: int, dtype: tf.DType = tf.uint8) -> ExportInput:
@@ -75,6 +52,7 @@ def hole_mask_input(size: int, dtype: tf.DType = tf.uint8) -> ExportInput:
         description=f"{dtype.name} hole masks (batch, {size}, {size}, 1): "
         f"{hole_value:g} = hole, 0 = known pixel",
         picture=LABELS if dtype == tf.uint8 else None,  # 0 / 255 PNG masks decode into it
+        allowed_values=(0.0, hole_value),
     )
 
 
@@ -83,8 +61,8 @@ def inpainting_signatures(system: Any) -> dict[str, ExportSignature]:
     size = int(system.image_size)
 
     def inpaint(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        image = check_shape(inputs["image"], size, 3, "image")  # (B, S, S, 3) in [-1, 1]
-        holes = check_shape(inputs["hole_mask"], size, 1, "hole_mask")  # (B, S, S, 1) {0, 1}
+        image = inputs["image"]  # (B, S, S, 3) in [-1, 1]
+        holes = inputs["hole_mask"]  # (B, S, S, 1) in {0, 1}
         filled = system({"image": image, "hole_mask": holes}, training=False)
         return {"image": filled}  # float32 (B, S, S, 3) in [-1, 1] -> uint8 at the edge
 

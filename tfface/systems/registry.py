@@ -5,7 +5,7 @@
 train`, so a run's checkpoint restores into it; the command also uses the rest of
 the spec (dataset, preview images).
 Systems register themselves when their module is imported; `SYSTEM_MODULES`
-(`tfface.systems.modules`) lists the modules `get()` imports on demand.
+(`tfface.config.system_modules`) lists the modules `get()` imports on demand.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 
 import tensorflow as tf
 
+from tfface.config.system_modules import SYSTEM_MODULES
+from tfface.signatures.signature import ExportSignature
 from tfface.systems.base import GANSystem
-from tfface.systems.modules import SYSTEM_MODULES
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class SystemSpec:
         dataset: (config, data_dir, split="train") -> tf.data.Dataset of GLOBAL batches of
             the split (train, validation or test), repeated.
         preview: (system, batch) -> {name: float images in [-1, 1]} for TensorBoard grids.
+        export_signatures: system -> {signature name: ExportSignature}, the serving
+            signatures `tfface export` writes (`tfface/signatures/signature.py`); None: the
+            system is not exportable.
     """
 
     name: str
@@ -41,6 +45,7 @@ class SystemSpec:
     compile: Callable[[GANSystem, Any], None]
     dataset: Callable[..., tf.data.Dataset]
     preview: Callable[[GANSystem, dict], dict] | None = None
+    export_signatures: Callable[[GANSystem], dict[str, ExportSignature]] | None = None
 
 
 _REGISTRY: dict[str, SystemSpec] = {}

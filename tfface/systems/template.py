@@ -39,7 +39,7 @@
 
 4. Registration: `tfface.systems.registry.register(SystemSpec(name, config_class,
    build, compile, dataset, preview))` at the bottom of the module, and the
-   module name in `tfface.systems.modules.SYSTEM_MODULES` so `tfface train my_system` finds it.
+   module name in `tfface.config.system_modules.SYSTEM_MODULES` so `tfface train my_system` finds it.
 
 5. Tests (tests/systems/): a tiny instance trains a step under 2-replica
    MirroredStrategy with the same result as one device, round-trips its

@@ -12,7 +12,7 @@ from typing import TextIO
 import keras
 import tensorflow as tf
 
-from tfface.cli.progress import format_duration
+from tfface.training.durations import format_duration
 from tfface.training.phases import TrainingPhase, phase_of_step
 
 

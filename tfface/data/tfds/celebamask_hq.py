@@ -23,7 +23,7 @@ import tensorflow_datasets as tfds
 
 from pipelines.celebamask_hq import CelebAMaskHQDoFn, list_items, parse_mapping, parse_partition
 from pipelines.common.records import RejectError
-from pipelines.common.splits import DEFAULT_FRACTIONS, SPLITS, assign_split
+from tfface.data.splits import DEFAULT_FRACTIONS, SPLITS, assign_split
 
 MANUAL_INSTRUCTIONS = """Put the official CelebAMask-HQ files in the manual directory:
 CelebA-HQ-img/<idx>.jpg, CelebAMask-HQ-mask-anno/<idx // 2000>/<idx:05d>_<part>.png and,

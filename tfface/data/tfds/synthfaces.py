@@ -4,7 +4,7 @@
     dataset = tfds.load("tfface_synthfaces/tiny", split="train", data_dir=DIR)
 
 Configs mirror the SynthFaces presets (`tiny`, `demo`, `default`); splits come
-from the same hash of the identity as the Beam job (`pipelines.common.splits`),
+from the same hash of the identity as the Beam job (`tfface.data.splits`),
 so a TFDS copy and a Beam copy of one config hold the same examples per split.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow_datasets as tfds
 
-from pipelines.common.splits import DEFAULT_FRACTIONS, SPLITS, assign_split
 from tfface.config import SynthConfig, get_preset
+from tfface.data.splits import DEFAULT_FRACTIONS, SPLITS, assign_split
 from tfface.synth.writer import iterate_views
 
 

@@ -14,6 +14,7 @@ from tfface.systems.gated_inpainting.config import (
     GatedInpaintingModelConfig,
 )
 from tfface.systems.gated_inpainting.system import GatedInpaintingSystem
+from tfface.systems.inpainting_export import inpainting_signatures
 from tfface.systems.inpainting_perceptual import attach_perceptual_extractor
 from tfface.systems.splits import split_pattern
 
@@ -111,5 +112,6 @@ SPEC = registry.register(
         compile=compile_system,
         dataset=dataset,
         preview=preview,
+        export_signatures=inpainting_signatures,
     )
 )

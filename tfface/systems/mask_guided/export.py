@@ -1,7 +1,7 @@
-"""Serving signatures of the mask-guided system (issue #7; thesis sec. 4.4 editing tasks).
+"""Serving signatures of the mask-guided system (S1408 2022 sec. 4.4 editing tasks).
 
-Registered with `serving.signatures.register_export("mask_guided", ...)`, found by
-`tfface export` through `serving.signatures.EXPORT_MODULES`. Every signature takes uint8
+The system's export spec (`SystemSpec.export_signatures` in
+`tfface/systems/mask_guided/registration.py`). Every signature takes uint8
 images (B, S, S, 3) and uint8 PORTRAIT_11 label maps (B, S, S) (class indices 0..10,
 see `tfface.data.labels.PORTRAIT_11`); the graph normalises images to [-1, 1] and
 one-hot encodes the label maps (labels >= 11 answer INVALID_ARGUMENT).
@@ -15,7 +15,7 @@ one-hot encodes the label maps (labels >= 11 answer INVALID_ARGUMENT).
 - `parse`: the face parser P_F: `image` -> uint8 `label_map` (B, S, S) and float32
   `probabilities` (B, S, S, 11) (softmax of P_F's logits).
 
-`tfface export` adds their encoded-image siblings (`serving.bytes_signatures`):
+`tfface export` adds their encoded-image siblings (`tfface.signatures.bytes_signatures`):
 `serving_bytes`, `synthesize_bytes` and `parse_bytes` take each picture input `x` as
 `x_bytes`, one PNG / JPEG per example (label maps as 8-bit greyscale PNG of class
 indices), centre-cropped and resized to S in the graph, and also return the uint8 picture
@@ -32,9 +32,9 @@ from typing import Any
 
 import tensorflow as tf
 
-from serving.evaluation_target import reconstructs_input
-from serving.normalization import image_input, label_map_input
-from serving.signatures import DEFAULT_SIGNATURE, ExportSignature, register_export
+from tfface.signatures.evaluation_target import reconstructs_input
+from tfface.signatures.inputs import image_input, label_map_input
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
 from tfface.systems.mask_guided.system import CLASSES
 
 
@@ -110,6 +110,3 @@ def mask_guided_signatures(system: Any) -> dict[str, ExportSignature]:
             description="parse: PORTRAIT_11 label map and class probabilities of `image`",
         ),
     }
-
-
-register_export("mask_guided", mask_guided_signatures)

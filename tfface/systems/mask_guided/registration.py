@@ -26,6 +26,7 @@ from tfface.systems.mask_guided.components import (
     component_sizes,
 )
 from tfface.systems.mask_guided.config import MaskGuidedConfig, MaskGuidedModelConfig
+from tfface.systems.mask_guided.export import mask_guided_signatures
 from tfface.systems.mask_guided.system import CLASSES, GENERATOR_NETWORKS, MaskGuidedSystem
 from tfface.systems.splits import split_pattern
 from tfface.training.schedules import ConstantThenLinearDecay
@@ -199,5 +200,6 @@ SPEC = registry.register(
         compile=compile_system,
         dataset=dataset,
         preview=preview,
+        export_signatures=mask_guided_signatures,
     )
 )

@@ -11,6 +11,7 @@ from tfface.networks.hourglass_residual import build_residual_hourglass
 from tfface.networks.inpainting_patch_discriminator import build_spectral_patch_discriminator
 from tfface.ops.hole_filling import nearest_fill
 from tfface.systems import registry
+from tfface.systems.inpainting_export import inpainting_signatures
 from tfface.systems.inpainting_perceptual import attach_perceptual_extractor
 from tfface.systems.splits import split_pattern
 from tfface.systems.warp_inpainting.config import WarpInpaintingConfig, WarpInpaintingModelConfig
@@ -131,5 +132,6 @@ SPEC = registry.register(
         compile=compile_system,
         dataset=dataset,
         preview=preview,
+        export_signatures=inpainting_signatures,
     )
 )

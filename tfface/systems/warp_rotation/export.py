@@ -6,7 +6,7 @@
 - `rotate_to_yaw` (models with `model.target_yaw_input`): the same, plus `target_yaw`
   float32 (B,) in degrees within [-90, 90]; other values fail with INVALID_ARGUMENT.
 
-`tfface export` adds `serving_bytes` and `rotate_to_yaw_bytes` (`serving.bytes_signatures`):
+`tfface export` adds `serving_bytes` and `rotate_to_yaw_bytes` (`tfface.signatures.bytes_signatures`):
 `image_bytes` (one PNG / JPEG per example, centre-cropped and resized to S in the graph)
 instead of `image`, and `image_png_bytes` / `warped_png_bytes` besides the outputs above.
 
@@ -16,53 +16,22 @@ the optional target yaw of `rotate(image[, target_yaw])` is a second signature.
 
 from __future__ import annotations
 
-import dataclasses
-
 import tensorflow as tf
 
-from serving.evaluation_target import paired_target
-from serving.normalization import image_input
-from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature, register_export
+from tfface.signatures.evaluation_target import paired_target
+from tfface.signatures.inputs import image_input
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 from tfface.systems.warp_rotation.config import MAX_TARGET_YAW
 
 ROTATE_TO_YAW = "rotate_to_yaw"
 IMAGE_OUTPUTS = ("image", "warped")
 
 
-def check_target_yaw(target_yaw: tf.Tensor) -> tf.Tensor:
-    """float32 (B,) degrees, checked in the graph: finite and within [-90, 90]."""
-    target_yaw = tf.cast(target_yaw, tf.float32)
-    check = tf.debugging.assert_less_equal(
-        tf.abs(target_yaw),  # NaN compares false: rejected too
-        MAX_TARGET_YAW,
-        message=f"target_yaw must be finite degrees in [-{MAX_TARGET_YAW:g}, {MAX_TARGET_YAW:g}]",
-    )
-    with tf.control_dependencies([check]):
-        return tf.identity(target_yaw)
-
-
-def checked_image_input(size: int) -> ExportInput:
-    """uint8 (B, size, size, 3) images normalised to [-1, 1], their shape checked in the graph
-    (TF Serving does not check shapes against the signature)."""
-    plain = image_input(size)
-
-    def normalize(image: tf.Tensor) -> tf.Tensor:
-        check = tf.debugging.assert_equal(
-            tf.shape(image)[1:],
-            tf.constant([size, size, 3]),
-            message=f"image must be uint8 (batch, {size}, {size}, 3) RGB",
-        )
-        with tf.control_dependencies([check]):
-            return plain.normalize(image)
-
-    return dataclasses.replace(plain, normalize=normalize)
-
-
 def target_yaw_input() -> ExportInput:
-    """float32 (B,) target yaws in degrees, range-checked in the graph."""
+    """float32 (B,) target yaws in degrees, range-checked in the graph (NaN is refused too)."""
     return ExportInput(
         spec=tf.TensorSpec([None], tf.float32),
-        normalize=check_target_yaw,
+        value_range=(-MAX_TARGET_YAW, MAX_TARGET_YAW),
         warmup_shape=(1,),
         warmup_value=0.0,
         description=f"float32 target yaw per image, degrees in [-{MAX_TARGET_YAW:g}, "
@@ -84,7 +53,7 @@ def warp_rotation_signatures(system) -> dict[str, ExportSignature]:
 
     signatures = {
         DEFAULT_SIGNATURE: ExportSignature(
-            inputs={"image": checked_image_input(size)},
+            inputs={"image": image_input(size)},
             function=rotate,
             image_outputs=IMAGE_OUTPUTS,
             evaluation_target=paired_target("warp_rotation rotates its input to the paired view"),
@@ -94,13 +63,10 @@ def warp_rotation_signatures(system) -> dict[str, ExportSignature]:
     }
     if system.model_config.target_yaw_input:
         signatures[ROTATE_TO_YAW] = ExportSignature(
-            inputs={"image": checked_image_input(size), "target_yaw": target_yaw_input()},
+            inputs={"image": image_input(size), "target_yaw": target_yaw_input()},
             function=rotate_to_yaw,
             image_outputs=IMAGE_OUTPUTS,
             evaluation_target=paired_target("warp_rotation rotates its input to the paired view"),
             description="rotate faces to target_yaw degrees (outputs as serving_default)",
         )
     return signatures
-
-
-register_export("warp_rotation", warp_rotation_signatures)

@@ -3,7 +3,7 @@
 Data: pose pairs, the records of `pipelines/synthfaces.py --pair-with-frontal
 --shared-scene` or `pipelines/multipie.py` ('image', 'target_image', 'pose', 'target_pose';
 the targets are frontal). `--shared-scene` gives both views of a SynthFaces pair one lighting
-and background, as in Multi-PIE, where all views of a shot share them (thesis 004 sec. 4.1.1);
+and background, as in Multi-PIE, where all views of a shot share them (Sevastopolskiy 2019 sec. 4.1.1);
 without it the target's background and lighting are unpredictable from the input. A seeded fraction `model.reverse_fraction` of the pairs is turned around (input
 = the frontal view, target = the other view, target yaw = its yaw), so frontal pairs train
 rotation to any yaw.
@@ -27,6 +27,7 @@ from tfface.networks import (
 from tfface.systems import registry
 from tfface.systems.splits import split_pattern
 from tfface.systems.warp_rotation.config import WarpRotationConfig, WarpRotationModelConfig
+from tfface.systems.warp_rotation.export import warp_rotation_signatures
 from tfface.systems.warp_rotation.identity import load_identity_network
 from tfface.systems.warp_rotation.system import GENERATOR_NETWORKS, WarpRotationSystem
 from tfface.systems.warp_rotation.warping import paint_holes
@@ -145,7 +146,7 @@ def orient_pairs(batch: dict[str, tf.Tensor], reverse: tf.Tensor) -> dict[str, t
 
 def check_pairs(pattern: str) -> None:
     """Raises ValueError unless the dataset's records are pose pairs."""
-    from tfface.metrics.evaluation_inputs import first_example, present_features
+    from tfface.data.example_files import first_example, present_features
 
     missing = set(PAIR_FEATURES) - present_features(first_example(pattern))
     if missing:
@@ -207,5 +208,6 @@ SPEC = registry.register(
         compile=compile_system,
         dataset=dataset,
         preview=preview,
+        export_signatures=warp_rotation_signatures,
     )
 )

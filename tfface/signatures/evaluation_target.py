@@ -9,7 +9,7 @@ declares this as an `EvaluationTarget`; the export writes it into the model card
 (`assets.extra/model_card.json`, per signature, key `evaluation_target`), where
 `tfface.metrics.sources` reads it back: the evaluator loads exports without tfface model code.
 
-    from serving.evaluation_target import paired_target, reconstructs_input
+    from tfface.signatures.evaluation_target import paired_target, reconstructs_input
 
     ExportSignature(..., evaluation_target=reconstructs_input("mask_guided reconstructs its input"))
 """

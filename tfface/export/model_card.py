@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from serving.signatures import ExportSignature
 from tfface import __version__
 from tfface.config import to_dict
+from tfface.signatures.signature import ExportSignature
 
 MODEL_CARD_FILE = "model_card.json"
 REPORT_FILE = "report.json"

@@ -1,11 +1,11 @@
 """The export spec of image-to-image systems (`call(image) -> image`, pix2pix-like).
 
-    register_export("pix2pix", image_to_image_signatures)
+    SystemSpec(name="pix2pix", ..., export_signatures=image_to_image_signatures)
 
 gives `serving_default`: uint8 `image` (B, S, S, 3) -> uint8 `image`, and `encoded`:
 `image_bytes` (B,) PNG / JPEG -> uint8 `image`, where S is `system.image_size`, or the
 generator's input size, or unknown (fully convolutional networks). `tfface export` also
-adds `serving_bytes` (`serving.bytes_signatures`), which is `encoded` plus a PNG copy of the
+adds `serving_bytes` (`tfface.signatures.bytes_signatures`), which is `encoded` plus a PNG copy of the
 output (`image_png_bytes`); `encoded` stays for the clients that use it.
 """
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.evaluation_target import paired_target
-from serving.normalization import (
+from tfface.signatures.evaluation_target import paired_target
+from tfface.signatures.inputs import (
     DEFAULT_WARMUP_SIZE,
     encoded_image_input,
     image_input,
 )
-from serving.signatures import DEFAULT_SIGNATURE, ExportSignature
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
 
 TRANSLATION_TARGET = paired_target("image-to-image translation: the paired target image")
 

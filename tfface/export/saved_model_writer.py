@@ -1,7 +1,8 @@
 """Trace export specs into `tf.function` signatures and write the SavedModel.
 
 Each `ExportSignature` becomes one concrete function with keyword inputs named like its
-inputs (the SignatureDef input keys), normalisation inside the graph, and a dict of named
+inputs (the SignatureDef input keys), the input checks (`tfface/signatures/input_checks.py`)
+and normalisation inside the graph, and a dict of named
 outputs (float outputs listed in `image_outputs` converted to uint8 images). The root object
 tracks the system's networks only (not the optimizers), so the SavedModel holds the
 inference weights and nothing else.
@@ -15,18 +16,24 @@ from typing import Any
 
 import tensorflow as tf
 
-from serving.normalization import unit_to_uint8
-from serving.signatures import ExportSignature
+from tfface.signatures.input_checks import check_input
+from tfface.signatures.inputs import unit_to_uint8
+from tfface.signatures.signature import ExportSignature
 
 
 def serving_function(signature_name: str, signature: ExportSignature) -> Any:
     """The concrete function of one signature (uint8 in, normalised in graph, named outputs)."""
 
     def serve(**inputs: tf.Tensor) -> dict[str, tf.Tensor]:
-        normalised = {
-            input_name: signature.inputs[input_name].normalize(tensor)
-            for input_name, tensor in inputs.items()
-        }
+        normalised = {}
+        previous: list[tf.Tensor] = []
+        for input_name, item in signature.inputs.items():
+            # One input after the other: a request with several bad inputs is told about
+            # the first one in the signature's order, every time.
+            with tf.control_dependencies(previous):
+                checked = check_input(input_name, inputs[input_name], item)
+            normalised[input_name] = item.normalize(checked)
+            previous = [checked]
         outputs = signature.function(normalised)
         if not isinstance(outputs, Mapping) or not outputs:
             raise TypeError(

@@ -1,6 +1,6 @@
 """In-graph conversions at the serving edge, and the standard signature inputs built on them.
 
-DESIGN.md: inside models images are float32 in [-1, 1]; at the serving edge they are uint8
+Inside models images are float32 in [-1, 1]; at the serving edge they are uint8
 RGB, masks are uint8 label maps (H, W) and latent codes float32 vectors. The input
 constructors below pair a wire TensorSpec with the conversion that runs inside the
 exported graph, so TF Serving (which has no Python) gets exactly the same preprocessing.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from serving.image_codec import IMAGE, LABELS, decode_pictures
-from serving.signatures import ExportInput
+from tfface.signatures.image_codec import IMAGE, LABELS, decode_pictures
+from tfface.signatures.signature import ExportInput
 
 DEFAULT_WARMUP_SIZE = 64
 
@@ -28,15 +28,9 @@ def unit_to_uint8(image: tf.Tensor) -> tf.Tensor:
 
 
 def label_map_to_one_hot(label_map: tf.Tensor, classes: int) -> tf.Tensor:
-    """uint8 (B, H, W) labels -> float32 (B, H, W, classes); labels >= classes are an error."""
-    labels = tf.cast(label_map, tf.int32)
-    check = tf.debugging.assert_less(
-        labels,
-        classes,
-        message=f"mask labels must be class indices in [0, {classes - 1}]",
-    )
-    with tf.control_dependencies([check]):
-        return tf.one_hot(labels, classes, dtype=tf.float32)
+    """uint8 (B, H, W) labels -> float32 (B, H, W, classes) (labels >= classes are refused
+    before, by the input's `value_range`: `tfface/signatures/input_checks.py`)."""
+    return tf.one_hot(tf.cast(label_map, tf.int32), classes, dtype=tf.float32)
 
 
 def image_input(size: int | None = None, channels: int = 3) -> ExportInput:
@@ -63,6 +57,7 @@ def label_map_input(classes: int, size: int | None = None) -> ExportInput:
         description=f"uint8 label maps (batch, {size or 'height'}, {size or 'width'}), "
         f"values in [0, {classes - 1}]",
         picture=LABELS,
+        value_range=(0, classes - 1),
     )
 
 
@@ -77,10 +72,10 @@ def latent_input(size: int) -> ExportInput:
 
 def encoded_image_input(size: int) -> ExportInput:
     """string (B,) encoded images (PNG, JPEG...), decoded, centre-cropped to square, resized
-    to size x size and normalised in the graph (`serving.image_codec`).
+    to size x size and normalised in the graph (`tfface.signatures.image_codec`).
 
     REST clients send these as {"b64": ...}; name such inputs `*_bytes` (TF Serving's
-    convention for binary tensors). `serving.bytes_signatures` derives such inputs from
+    convention for binary tensors). `tfface.signatures.bytes_signatures` derives such inputs from
     `image_input` / `label_map_input` automatically.
     """
     blank = tf.io.encode_png(tf.zeros([size, size, 3], tf.uint8)).numpy()

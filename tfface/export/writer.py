@@ -28,14 +28,14 @@ from typing import Any
 
 import tensorflow as tf
 
-from serving.bytes_signatures import with_bytes_signatures
-from serving.model_card import model_card, write_model_card
-from serving.model_config import CONFIG_FILE, add_model_to_config
-from serving.run_loading import load_trained_system
-from serving.saved_model_writer import write_saved_model
-from serving.signatures import build_signatures
-from serving.tensors import tensor_to_array
-from serving.warmup import read_warmup_file, write_warmup_file
+from tfface.export.model_card import model_card, write_model_card
+from tfface.export.model_config import CONFIG_FILE, add_model_to_config
+from tfface.export.run_loading import load_trained_system
+from tfface.export.saved_model_writer import write_saved_model
+from tfface.export.warmup import read_warmup_file, write_warmup_file
+from tfface.signatures.bytes_signatures import with_bytes_signatures
+from tfface.signatures.signature import BuildSignatures, ExportSignature, check_signatures
+from tfface.systems import registry
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,23 @@ def verify_export(version_dir: Path) -> None:
     for log in read_warmup_file(version_dir / "assets.extra" / "tf_serving_warmup_requests"):
         request = log.predict_log.request
         function = loaded.signatures[request.model_spec.signature_name]
-        function(**{name: tensor_to_array(proto) for name, proto in request.inputs.items()})
+        function(**{name: tf.make_ndarray(proto) for name, proto in request.inputs.items()})
+
+
+def system_signatures(
+    system: Any, system_name: str, export_signatures: BuildSignatures | None = None
+) -> dict[str, ExportSignature]:
+    """The checked signatures of `system`: from `export_signatures`, else from its registry
+    entry (`SystemSpec.export_signatures`)."""
+    if export_signatures is None:
+        export_signatures = registry.get(system_name).export_signatures
+    if export_signatures is None:
+        exportable = [name for name in registry.available() if registry.get(name).export_signatures]
+        raise ValueError(
+            f"system {system_name!r} has no serving export (systems with one: "
+            f"{', '.join(exportable) or 'none yet'}); give its SystemSpec export_signatures"
+        )
+    return check_signatures(system_name, export_signatures(system))
 
 
 def export_system(
@@ -98,14 +114,16 @@ def export_system(
     config_base_path: str | None = None,
     verify: bool = True,
     card_fields: dict[str, Any] | None = None,
+    export_signatures: BuildSignatures | None = None,
 ) -> ExportResult:
     """Exports `system` (a built GANSystem with its weights) as `<base>/<name>/<version>`.
 
     Args:
         system: the system; its EMA weights are exported if it has `ema`.
-        system_name: registry name; selects the export spec (`serving.signatures`). Every
+        system_name: registry name; its `SystemSpec.export_signatures` gives the signatures
+            (`tfface/signatures/signature.py`) unless `export_signatures` is given. Every
             signature with picture inputs also gets its encoded-image sibling
-            (`serving.bytes_signatures`: `serving_bytes`, `<name>_bytes`).
+            (`tfface.signatures.bytes_signatures`: `serving_bytes`, `<name>_bytes`).
         base: the model base folder (holds models.config and one folder per model).
         name: model name (the TF Serving model name).
         version: version number; default: next after the highest existing.
@@ -113,13 +131,14 @@ def export_system(
             for the tensorflow/serving Docker image); default: the absolute base folder.
         verify: load the written SavedModel and run the warmup requests before publishing.
         card_fields: extra model-card fields (config, run_dir, checkpoint, steps...).
+        export_signatures: system -> signatures, instead of the registry's (tests, tools).
     """
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"invalid model name {name!r}")
     base = Path(base).resolve()
     model_dir = base / name
     chosen = choose_version(model_dir, version)
-    signatures = with_bytes_signatures(build_signatures(system_name, system))
+    signatures = with_bytes_signatures(system_signatures(system, system_name, export_signatures))
     model_dir.mkdir(parents=True, exist_ok=True)
     # Hidden and non-numeric: servers only look at numeric folders.
     staging = model_dir / f".export-{chosen}-{os.getpid()}-{uuid.uuid4().hex[:8]}"

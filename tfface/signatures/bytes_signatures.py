@@ -9,7 +9,7 @@ label maps, hole masks: `ExportInput.picture`), a sibling signature that:
 - takes each picture input `x` as `x_bytes`: string (B,), one encoded image per example
   (PNG, JPEG, BMP or GIF, any size), decoded in the graph, centre-cropped to square and
   resized to the model's size (images smoothly, label maps and masks nearest-neighbour;
-  `serving.image_codec`), then normalised exactly like `x`. Other inputs (latent codes,
+  `tfface.signatures.image_codec`), then normalised exactly like `x`. Other inputs (latent codes,
   `target_yaw`, float masks) are unchanged;
 - returns every output of the original signature, unchanged, plus `y_png_bytes`, the PNG
   encoding (string (B,)) of every uint8 picture output `y` ((B, H, W) label maps as
@@ -28,10 +28,11 @@ from collections.abc import Mapping
 import numpy as np
 import tensorflow as tf
 
-from serving.image_codec import LABELS, PICTURE_KINDS, decode_pictures, encode_png_batch
-from serving.image_codec import png_encodable as is_png_encodable
-from serving.normalization import DEFAULT_WARMUP_SIZE, unit_to_uint8
-from serving.signatures import DEFAULT_SIGNATURE, ExportInput, ExportSignature
+from tfface.signatures.image_codec import LABELS, PICTURE_KINDS, decode_pictures, encode_png_batch
+from tfface.signatures.image_codec import png_encodable as is_png_encodable
+from tfface.signatures.input_checks import check_input
+from tfface.signatures.inputs import DEFAULT_WARMUP_SIZE, unit_to_uint8
+from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 
 BYTES_SUFFIX = "_bytes"
 PNG_SUFFIX = "_png_bytes"
@@ -80,7 +81,7 @@ def encoded_input(input_name: str, item: ExportInput) -> ExportInput:
 
     def normalize(encoded: tf.Tensor) -> tf.Tensor:
         decoded = decode_pictures(encoded, size, channels, item.picture, squeeze=squeeze)
-        return item.normalize(decoded)
+        return item.normalize(check_input(input_name, decoded, item))
 
     advice = "8-bit greyscale PNG" if item.picture == LABELS else "PNG, JPEG, BMP or GIF"
     side = f"{size} x {size}" if size else "square"

@@ -1,6 +1,6 @@
 """Encoded images inside the serving graph: decode, centre-crop, resize; encode PNG.
 
-The `*_bytes` serving signatures (`serving.bytes_signatures`) take PNG / JPEG / BMP / GIF
+The `*_bytes` serving signatures (`tfface.signatures.bytes_signatures`) take PNG / JPEG / BMP / GIF
 bytes, one string per example, and turn them into the model's uint8 tensors with the
 same policy as the data pipeline and the CLI: a centred square crop of side
 min(height, width) (offsets rounded down), then a resize to the model's size. Pictures
