@@ -9,5 +9,6 @@ component is a thin call into a module of this package named after it (`example_
 `tfface train`, `tfface evaluate` and `tfface.export.writer`. `pipeline.py` wires the DAG,
 `local_run.py` runs it on this machine with `kfp.local.SubprocessRunner` (with KFP's local
 cache), `compile.py` writes the IR YAML for Kubeflow / Vertex AI Pipelines and `show.py` prints
-a run's lineage graph. tfx itself is not a dependency (see DESIGN.md).
+a run's lineage graph. tfx itself is not a dependency (its current release needs
+ml-metadata 1.21, which the package registry here does not serve).
 """

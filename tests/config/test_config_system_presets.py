@@ -1,4 +1,4 @@
-"""Presets of the research systems are found without importing the system first (issue 16, 3).
+"""Presets of the research systems are found without importing the system first.
 
 Each check runs in a fresh interpreter: inside the test session another test has usually
 imported the systems already, which would hide a lookup that needs them imported.

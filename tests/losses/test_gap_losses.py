@@ -1,4 +1,4 @@
-"""Gap-discriminator losses (thesis 004 Eq. 3.12 and the two generator forms)."""
+"""Gap-discriminator losses (Sevastopolskiy 2019 Eq. 3.12 and the two generator forms)."""
 
 from __future__ import annotations
 

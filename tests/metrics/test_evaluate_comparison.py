@@ -1,4 +1,4 @@
-"""`tfface evaluate A B ...`: several sources side by side (thesis 004 Table 4.1 layout)."""
+"""`tfface evaluate A B ...`: several sources side by side (Sevastopolskiy 2019 Table 4.1 layout)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Loss curves of evaluation reports are inline SVG (no plotting package), and a report that
-has none says why (issue 16, item 9)."""
+has none says why."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The warp_rotation networks (thesis 004 sec. 4.1.2): shapes, the identity start, sizes."""
+"""The warp_rotation networks (Sevastopolskiy 2019 sec. 4.1.2): shapes, the identity start, sizes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`test_step` of the systems: validation during `fit`, `evaluate()` without updates, and
-callbacks on validation losses (issue 16, item 3). mask_guided's are checked by the README
+callbacks on validation losses. mask_guided's are checked by the README
 fine-tuning test (tests/training/test_readme_fine_tuning.py), which fits it with validation.
 """
 

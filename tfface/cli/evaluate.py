@@ -9,7 +9,7 @@ image the export's signature declares (mask_guided: its input; warp_rotation: th
 `target_image`), or `--target`; the report says which and why.
 
 Several sources (e.g. the forward, forward + gap and backward variants of warp_rotation,
-thesis 004 Table 4.1) are evaluated one after the other with the same options; each gets
+Sevastopolskiy 2019 Table 4.1) are evaluated one after the other with the same options; each gets
 its full report in `OUT/<label>/` and `OUT/report.json` / `report.md` / `report.html` hold
 the side-by-side comparison (`tfface.metrics.comparison`):
 

@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from tfface.data.labels import LEFT_EYE_11, MOUTH_COMPONENT_11, RIGHT_EYE_11
 
-# (height, width) at 256 px (SEEDS.md: scaled with the image size).
+# (height, width) at 256 px (scaled with the image size).
 MOUTH_CROP = (80, 144)
 EYE_CROP = (32, 48)
 MAX_COMPARED_LABELS = 4

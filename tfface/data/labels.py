@@ -185,14 +185,14 @@ PORTRAIT_11 = LabelTable(
     ),
 )
 
-# Components of the mask-guided local embeddings (SEEDS.md, mask_guided), as PORTRAIT_11 labels.
+# Components of the mask-guided local embeddings (Gu et al. 2019), as PORTRAIT_11 labels.
 SKIN_COMPONENT_11: tuple[int, ...] = (1, 2, 3, 6)  # skin, l_brow, r_brow, nose
 MOUTH_COMPONENT_11: tuple[int, ...] = (7, 8, 9)  # u_lip, mouth, l_lip
 LEFT_EYE_11: tuple[int, ...] = (4,)
 RIGHT_EYE_11: tuple[int, ...] = (5,)
 HAIR_11: tuple[int, ...] = (10,)
 
-# 19 -> 11 (SEEDS.md): eyeglasses and ears become skin (glasses travel in the local
+# 19 -> 11: eyeglasses and ears become skin (glasses travel in the local
 # embeddings), hat becomes hair, earrings, necklace, neck and cloth become background.
 _NAME_MAP_19_TO_11: dict[str, str] = {
     "background": "background",

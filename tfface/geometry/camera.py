@@ -1,6 +1,6 @@
 """Head pose rotations and the orthographic camera of SynthFaces.
 
-Conventions (DESIGN.md): poses are (yaw, pitch, roll) in degrees; yaw > 0 turns
+Conventions: poses are (yaw, pitch, roll) in degrees; yaw > 0 turns
 the face to the image's right. Model coordinates: x to the image's right in a
 frontal view (the subject's left), y up, z towards the camera. Pitch > 0 lifts
 the chin (the face looks up); roll > 0 tilts the top of the head towards the

@@ -20,7 +20,7 @@ from tfface.layers._validation import (
 class AdaIN(keras.layers.Layer):
     """Adaptive instance normalisation: instance-normalise content, rescale it from a style.
 
-    Bergqvist 2020 (seed 002), Eq. 2.8: x'_{nchw} = gamma_{nc} (x_{nchw} - mu_{nc}) / sigma_{nc}
+    Bergqvist 2020, Eq. 2.8: x'_{nchw} = gamma_{nc} (x_{nchw} - mu_{nc}) / sigma_{nc}
     + beta_{nc}; Huang & Belongie 2017. Two ways to call it:
 
     - `layer([content, style])`: style (B, S) is a latent or style vector; one learned Dense

@@ -18,7 +18,7 @@ class AdaINResidualBlock(ResidualBlockBase):
         residual = conv2(act(AdaIN2(down(conv1(up(act(AdaIN1(x, s))))), s)))
         out = skip(x) + residual,   skip = up -> [1x1 conv if C_in != filters] -> down
 
-    Bergqvist 2020 (seed 002), Sec. 3.4.2, Table 3.4 (the encoder-decoder generator's decoder:
+    Bergqvist 2020, Sec. 3.4.2, Table 3.4 (the encoder-decoder generator's decoder:
     "AdaIn ResBlocks followed by bilinear interpolation layers", so resample="up") and Fig. 3.12
     (learned 1x1 skip when the channel count changes); Choi et al. 2020. The normalisation is
     AdaIN by construction (instance statistics, scale and bias from the style vector s through

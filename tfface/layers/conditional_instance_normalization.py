@@ -23,7 +23,7 @@ class ConditionalInstanceNormalization(keras.layers.Layer):
     """Instance normalisation whose scale and offset are predicted from a condition.
 
     out = (1 + gamma(c)) * IN(x) + beta(c), where c is the flattened condition and gamma, beta
-    are Dense layers (optionally after one hidden Dense + ReLU). Yin 2022 (seed 001), Secs.
+    are Dense layers (optionally after one hidden Dense + ReLU). Yin 2022, Secs.
     3.3.2-3.3.3 (pose editing): CIN layers inject the target 3D landmarks (68 x 3, flattened)
     into the PAS embedder and the inpainting decoder. Dumoulin et al. 2017 introduced CIN with
     one (gamma, beta) per class; the continuous-condition form is the same Dense map from a

@@ -14,7 +14,7 @@ from tfface.layers._validation import check_activation, check_choice, check_posi
 class GatedConv2D(keras.layers.Layer):
     """Convolution whose output is modulated by a learned soft mask.
 
-    Sevastopolskiy 2019 (seed 004), Sec. 3.3 (the inpainter's equation); Yu et al. 2019:
+    Sevastopolskiy 2019, Sec. 3.3 (the inpainter's equation); Yu et al. 2019:
         Gating = conv(I, W_g),  Features = conv(I, W_f),
         Output = ELU(Features) * sigmoid(Gating).
     W_f and W_g are the two halves of one convolution with 2 * filters outputs (same result as

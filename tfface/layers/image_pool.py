@@ -13,7 +13,7 @@ from tfface.layers._validation import check_positive_int
 class ImagePool(tf.Module):
     """Keeps up to `pool_size` generated images and mixes them into the discriminator's input.
 
-    Liu 2019 (seed 003), Sec. 4.2.2: "We update the discriminators using a history of generated
+    Liu 2019, Sec. 4.2.2: "We update the discriminators using a history of generated
     images rather than the latest generated ones. We keep an image buffer that stores the 50
     previously created images" (Shrivastava et al. 2017; Zhu et al. 2017). For each image of a
     query batch, in order (CycleGAN's ImagePool.query):

@@ -15,7 +15,7 @@ class InstanceNormalization(keras.layers.Layer):
     """Normalises every channel of every example over its spatial positions.
 
     x'_{nchw} = gamma_c * (x_{nchw} - mu_{nc}) / sqrt(sigma^2_{nc} + epsilon) + beta_c, with
-    mu_{nc}, sigma^2_{nc} the mean and biased variance over (h, w): Bergqvist 2020 (seed 002),
+    mu_{nc}, sigma^2_{nc} the mean and biased variance over (h, w): Bergqvist 2020,
     Sec. 2.4.2.2 (the equation after Fig. 2.7); Ulyanov et al. 2016. Same statistics in training
     and inference (no moving averages). Numerically equal to
     `keras.layers.GroupNormalization(groups=-1, epsilon=epsilon)` (tested); this layer exists for

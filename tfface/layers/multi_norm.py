@@ -17,7 +17,7 @@ ORDERS = ("spade_first", "adain_first")
 class MultiNorm(keras.layers.Layer):
     """Normalisation that injects a source image through SPADE and a style vector through AdaIN.
 
-    Bergqvist 2020 (seed 002), Sec. 3.4.2, "Multinorm decoder" and Table 3.5 (normalisation
+    Bergqvist 2020, Sec. 3.4.2, "Multinorm decoder" and Table 3.5 (normalisation
     column "SPADE & AdaIn"): the Multinorm ResBlocks "use both SPADE layers to inject the source
     images y and AdaIn layers to inject the latent vectors z (or style vectors s)". Figure 3.12,
     which draws the block, is missing from the text, so this is our reading: the two layers as

@@ -15,7 +15,7 @@ from tfface.layers._validation import check_positive_int, check_rank
 class PacGANPacking(keras.layers.Layer):
     """Concatenates groups of `num_packed` consecutive samples along the channels.
 
-    Liu 2019 (seed 003), Sec. 3.2.4 "PackingGANs" (Lin et al. 2018, PacGAN): the discriminator
+    Liu 2019, Sec. 3.2.4 "PackingGANs" (Lin et al. 2018, PacGAN): the discriminator
     sees m samples of the same source (all real or all generated) jointly; only its input
     channels grow by a factor m (m = 2 in the thesis). Packed example k holds samples
     k*m, ..., k*m + m - 1 in that order on the channel axis:

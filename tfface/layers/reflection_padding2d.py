@@ -39,7 +39,7 @@ def _normalize_padding(padding: Any) -> tuple[tuple[int, int], tuple[int, int]]:
 class ReflectionPadding2D(keras.layers.Layer):
     """Pads height and width by reflecting the image about its border (edge not repeated).
 
-    Same as numpy.pad(mode="reflect") and PyTorch's ReflectionPad2d. Liu 2019 (seed 003),
+    Same as numpy.pad(mode="reflect") and PyTorch's ReflectionPad2d. Liu 2019,
     Sec. 4.2.2 (CycleGAN implementation): zero padding is replaced by reflection padding so that
     borders see image content instead of black pixels (after Johnson et al. 2016 / CycleGAN).
     Each amount must be smaller than the padded dimension.

@@ -14,7 +14,7 @@ from tfface.layers._validation import split_input_shapes
 class Reparameterize(keras.layers.Layer):
     """Samples z ~ N(mu, exp(logvar)) differentiably: z = mu + exp(0.5 * logvar) * eps.
 
-    Liu 2019 (seed 003), Sec. 2.2.1 (reparameterisation trick, z = mu + sigma * eps with
+    Liu 2019, Sec. 2.2.1 (reparameterisation trick, z = mu + sigma * eps with
     eps ~ N(0, 1)); Kingma & Welling 2014. eps comes from a keras.random.SeedGenerator, so a
     given seed gives the same sequence of samples. Deterministic by default outside training:
     with training=False (inference, export) it returns mu, unless sampling is requested with

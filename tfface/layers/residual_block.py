@@ -28,9 +28,9 @@ class ResidualBlock(ResidualBlockBase):
         residual = norm2(conv2(down(act(norm1(conv1(up(x)))))))
         out = skip(x) + residual,   skip = up -> [1x1 conv if C_in != filters] -> down
 
-    The ResnetBlock of the CycleGAN generator (Zhu et al. 2017, adopted by Liu 2019, seed 003,
+    The ResnetBlock of the CycleGAN generator (Zhu et al. 2017, adopted by Liu 2019,
     Sec. 4.2.2; residual layers described in its Sec. 2.1.3) when resample=None and the channels
-    do not change; y = F(x) + x as in Bergqvist 2020 (seed 002), Sec. 2.4.1 (He et al. 2016).
+    do not change; y = F(x) + x as in Bergqvist 2020, Sec. 2.4.1 (He et al. 2016).
     With resample="down" and norm="batch" it is the encoder
     ResBlock of Bergqvist 2020, Table 3.4 (AvgPool down-sampling, learned 1x1 skip when the
     channel count changes, Fig. 3.12). No activation after the sum.

@@ -19,7 +19,7 @@ from tfface.layers.reflection_padding2d import ReflectionPadding2D
 class ResizeConv2D(keras.layers.Layer):
     """Up-sample by an integer factor (nearest or bilinear), then a stride-1 convolution.
 
-    Liu 2019 (seed 003), Sec. 4.2.2: the CycleGAN generator's deconvolutions are replaced by
+    Liu 2019, Sec. 4.2.2: the CycleGAN generator's deconvolutions are replaced by
     resize convolutions (Odena et al. 2016, "Deconvolution and checkerboard artifacts"):
     resize to `scale` times the size, then a convolution with no stride, which cannot produce
     the uneven-overlap checkerboard of a strided transposed convolution; optionally with

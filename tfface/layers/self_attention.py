@@ -14,7 +14,7 @@ from tfface.layers._validation import check_positive_int, check_rank, check_stat
 class SelfAttention(keras.layers.Layer):
     """Self-attention over all spatial positions, added to the input with a learned weight.
 
-    Yin 2022 (seed 001), Sec. 2.2.4, Eqs. 2.62-2.64; Zhang et al. 2019 (SAGAN). With N = H*W
+    Yin 2022, Sec. 2.2.4, Eqs. 2.62-2.64; Zhang et al. 2019 (SAGAN). With N = H*W
     positions and 1x1 convolutions f, g (C -> C // reduction) and h (C -> C):
         s_{ij} = f(x_i)^T g(x_j),   beta_{j,i} = exp(s_{ij}) / sum_i exp(s_{ij})   (2.62)
         o_j = sum_i beta_{j,i} h(x_i)                                               (2.63)

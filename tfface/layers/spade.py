@@ -24,7 +24,7 @@ BASE_NORMS = ("batch", "instance")
 class SPADE(keras.layers.Layer):
     """Spatially-adaptive normalisation: parameter-free norm, then per-pixel scale and bias.
 
-    Bergqvist 2020 (seed 002), Eq. 2.9 and Fig. 2.8; Park et al. 2019:
+    Bergqvist 2020, Eq. 2.9 and Fig. 2.8; Park et al. 2019:
         out_{nchw} = norm(x)_{nchw} * (1 + gamma_{nchw}) + beta_{nchw},
         gamma = conv_gamma(a), beta = conv_beta(a), a = ReLU(conv_shared(resize(condition))).
     The condition (a label map or a source image) is resized with nearest-neighbour

@@ -9,18 +9,18 @@ Forms, with r = D(real), f = D(G(z)) (logits when ``from_logits``):
 
 | mode           | discriminator                  | generator            | source |
 |----------------|--------------------------------|----------------------|--------|
-| non_saturating | -log s(r) - log(1 - s(f))      | -log s(f)            | Goodfellow 2014; thesis 001 Eq. 2.26/2.28, 004 Eq. 3.10/3.11, 000 Eq. 3.3/3.4 |
-| original       | same as non_saturating         | log(1 - s(f))        | thesis 001 Eq. 2.21/2.22 (minimax) |
-| least_squares  | 1/2 [(r - 1)^2 + f^2]          | (f - 1)^2            | Mao et al. 2017 (LSGAN); thesis 004 Eq. 3.13 block (L^D_adv, L^G_adv) |
-| hinge          | max(0, 1 - r) + max(0, 1 + f)  | -f                   | thesis 001 Eq. 3.14 / 3.12 |
-| wasserstein    | f - r                          | -f                   | Arjovsky et al. 2017; thesis 001 Eq. 2.44/2.45 |
+| non_saturating | -log s(r) - log(1 - s(f))      | -log s(f)            | Goodfellow 2014; Yin 2022 Eq. 2.26/2.28, Sevastopolskiy 2019 Eq. 3.10/3.11, S1408 2022 Eq. 3.3/3.4 |
+| original       | same as non_saturating         | log(1 - s(f))        | Yin 2022 Eq. 2.21/2.22 (minimax) |
+| least_squares  | 1/2 [(r - 1)^2 + f^2]          | (f - 1)^2            | Mao et al. 2017 (LSGAN); Sevastopolskiy 2019 Eq. 3.13 block (L^D_adv, L^G_adv) |
+| hinge          | max(0, 1 - r) + max(0, 1 + f)  | -f                   | Yin 2022 Eq. 3.14 / 3.12 |
+| wasserstein    | f - r                          | -f                   | Arjovsky et al. 2017; Yin 2022 Eq. 2.44/2.45 |
 
 s is the sigmoid. ``from_logits`` only affects the two log forms: with
 ``from_logits=False`` the outputs are probabilities (a sigmoid-terminated
-discriminator, as in thesis 004) and are clipped to [epsilon, 1 - epsilon]. The
-least-squares, hinge and Wasserstein forms use the outputs as given. Thesis 004
-prints the LSGAN discriminator with the fake image twice; the second term is the
-real image (SEEDS.md).
+discriminator, as in Sevastopolskiy 2019) and are clipped to [epsilon, 1 - epsilon]. The
+least-squares, hinge and Wasserstein forms use the outputs as given. Sevastopolskiy
+2019 prints the LSGAN discriminator with the fake image twice; the second term is the
+real image (Mao et al. 2017).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def gradient_penalty(
     fake_images: tf.Tensor,
     interpolation_weights: tf.Tensor,
 ) -> tf.Tensor:
-    """WGAN-GP penalty (||grad_x D(x_hat)||_2 - 1)^2 per example; thesis 001 Eq. 2.47.
+    """WGAN-GP penalty (||grad_x D(x_hat)||_2 - 1)^2 per example; Yin 2022 Eq. 2.47.
 
     Args:
         discriminator: callable images -> outputs (tensor or list over scales; summed).

@@ -1,10 +1,10 @@
 """Multi-scale discriminator feature matching.
 
-Salimans et al. 2016; the pairwise feature matching of Gu et al. / thesis 000
+Salimans et al. 2016; the pairwise feature matching of Gu et al. 2019 / S1408 2022
 Eq. 3.5 (printed as 1/2 squared L2), in the pix2pixHD form (Wang et al. 2018,
 Eq. 4): L1 between the discriminator's intermediate features of the real and the
 fake image, averaged within each layer, summed over layers and scales.
-SEEDS.md: lambda_FM = 10 as in pix2pixHD.
+lambda_FM = 10 as in pix2pixHD (Wang et al. 2018).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def feature_matching_loss(
             weighted 4 / (L * S) for L layers per scale and S scales, as in pix2pixHD
             with n_layers_D = 3: feat_weights = 4 / (n_layers_D + 1), D_weights = 1 / S).
         distance: ``l1`` mean absolute difference per layer (pix2pixHD) or ``l2`` mean
-            squared difference per layer (thesis 000 Eq. 3.5 up to its factor 1/2).
+            squared difference per layer (S1408 2022 Eq. 3.5 up to its factor 1/2).
 
     Returns:
         (B,) float32: sum over scales and layers of weight * per-layer mean distance.

@@ -1,4 +1,4 @@
-"""Gap-discriminator losses (Sevastopolskiy 2019, thesis 004, section 3.2-3.4).
+"""Gap-discriminator losses (Sevastopolskiy 2019, section 3.2-3.4).
 
 A gap discriminator h is a segmentation network that predicts, from an inpainted
 image, which pixels were known (mask m = 1: non-hole, copied from the input) and
@@ -61,7 +61,7 @@ def gap_discriminator_loss(
     balanced: bool = True,
     epsilon: float = 1e-7,
 ) -> tf.Tensor:
-    """Gap-discriminator loss per example (module docstring; thesis 004 Eq. 3.12).
+    """Gap-discriminator loss per example (module docstring; Sevastopolskiy 2019 Eq. 3.12).
 
     Args:
         mask: (B, H, W[, 1]) 1 = known (non-hole) pixel, 0 = hole.

@@ -2,7 +2,7 @@
 
 Shrivastava et al., "Training region-based object detectors with online hard
 example mining", CVPR 2016; applied per pixel to the segmentation BCE and the SSIM
-loss in Yin 2022 (thesis 001), Eq. 5.4 and the text after Eq. 5.11.
+loss in Yin 2022, Eq. 5.4 and the text after Eq. 5.11.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def _embedding_pair(first: tf.Tensor, second: tf.Tensor) -> tuple[tf.Tensor, tf.
 def identity_cosine_distance(
     first: tf.Tensor, second: tf.Tensor, epsilon: float = 1e-12
 ) -> tf.Tensor:
-    """1 - cosine similarity per example; thesis 001 Eq. 5.7 (ArcFace embeddings).
+    """1 - cosine similarity per example; Yin 2022 Eq. 5.7 (ArcFace embeddings).
 
     Args:
         first: (B, D) embeddings (e.g. F(generated)).
@@ -47,7 +47,7 @@ def identity_cosine_distance(
 def identity_l1_distance(
     first: tf.Tensor, second: tf.Tensor, reduction: Literal["mean", "sum"] = "mean"
 ) -> tf.Tensor:
-    """L1 distance per example: ``mean`` 1/N sum |a - b| (thesis 001 Eq. 3.11, LightCNN)
+    """L1 distance per example: ``mean`` 1/N sum |a - b| (Yin 2022 Eq. 3.11, LightCNN)
     or ``sum`` ||a - b||_1 (Eq. 4.10, FaceNet).
 
     Args:
@@ -69,7 +69,7 @@ def identity_l1_distance(
 def identity_l2_distance(
     first: tf.Tensor, second: tf.Tensor, divide_by_dimension: bool = True
 ) -> tf.Tensor:
-    """Euclidean distance per example, divided by D: thesis 004 section 3.3,
+    """Euclidean distance per example, divided by D: Sevastopolskiy 2019 section 3.3,
     L_identity = 1/K ||v(g) - v(y)||_2 (LightCNN-29, K = 256).
 
     Args:

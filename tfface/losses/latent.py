@@ -18,7 +18,7 @@ def latent_reconstruction_loss(
     reconstructed_latents: tf.Tensor,
     reduction: Literal["mean", "sum"] = "mean",
 ) -> tf.Tensor:
-    """||z - E(G(y, z))||_1 per example; thesis 002 Eq. 3.1 (StarGAN v2), thesis 003
+    """||z - E(G(y, z))||_1 per example; Bergqvist 2020 Eq. 3.1 (StarGAN v2), Liu 2019
     section 2.3.2 L_1^latent (BicycleGAN cLR-GAN).
 
     Args:
@@ -50,10 +50,10 @@ def style_diversity_ratio(
     image_distance: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
     epsilon: float = 1e-5,
 ) -> tf.Tensor:
-    """Style-diversity ratio d_I(G(y, z1), G(y, z2)) / d_z(z1, z2); thesis 002 Eq. 3.2.
+    """Style-diversity ratio d_I(G(y, z1), G(y, z2)) / d_z(z1, z2); Bergqvist 2020 Eq. 3.2.
 
     The ratio is to be MAXIMISED (Eq. 3.2 is a max over G): the generator objective
-    SUBTRACTS it, L_G = ... - lambda_sd * ratio (SEEDS.md, multimodal). This function
+    SUBTRACTS it, L_G = ... - lambda_sd * ratio (as in StarGAN v2, Choi et al. 2020). This function
     returns the ratio itself, >= 0.
 
     Args:
@@ -91,8 +91,8 @@ def style_diversity_ratio(
 def kl_divergence_loss(mean: tf.Tensor, log_variance: tf.Tensor) -> tf.Tensor:
     """KL(N(mean, diag(exp(log_variance))) || N(0, I)) per example, summed over latent dims.
 
-    1/2 sum_k (exp(log_var_k) + mean_k^2 - 1 - log_var_k): thesis 003 section 2.2.1 (VAE,
-    unnumbered), section 2.3.2 (L_KL of BicycleGAN) and 2.4.2 (UNIT); thesis 001 Eq. 2.16 / 2.18.
+    1/2 sum_k (exp(log_var_k) + mean_k^2 - 1 - log_var_k): Liu 2019 section 2.2.1 (VAE,
+    unnumbered), section 2.3.2 (L_KL of BicycleGAN) and 2.4.2 (UNIT); Yin 2022 Eq. 2.16 / 2.18.
 
     Args:
         mean: (B, D) encoder means.

@@ -8,24 +8,24 @@ normalisations of the three theses are the named presets in
 ``tfface.losses.perceptual_presets``.
 
 Gram matrix: G = F^T F / (h w c) for F the (h w, c) matrix of one layer
-(Gatys et al. 2016; thesis 003 section 2.1.4 "Style Representation", unnumbered: G_ij = sum_k F_ik F_jk;
-thesis 004 Eq. 3.13, L_style, with the 1 / L_k normalisation).
+(Gatys et al. 2016; Liu 2019 section 2.1.4 "Style Representation", unnumbered: G_ij = sum_k F_ik F_jk;
+Sevastopolskiy 2019 Eq. 3.13, L_style, with the 1 / L_k normalisation).
 
 Content per-layer distances (d = features(generated) - features(target)):
 
 | distance             | per layer                 | used by |
 |----------------------|---------------------------|---------|
-| l1_mean              | mean |d|                  | thesis 002 section 3.2.4.2.1 (L1 over VGG19 layers, pix2pixHD VGGLoss) |
+| l1_mean              | mean |d|                  | Bergqvist 2020 section 3.2.4.2.1 (L1 over VGG19 layers, pix2pixHD VGGLoss) |
 | squared_l2_mean      | mean d^2                  | Johnson et al. 2016 |
-| half_squared_l2_sum  | 1/2 sum d^2               | thesis 003 section 2.1.4, L_content(p, x) (Gatys) |
-| l2_norm              | sqrt(sum d^2 + eps)       | thesis 004 Eq. 3.13, L_content (with scale 1/8 and 1/(HW)) |
+| half_squared_l2_sum  | 1/2 sum d^2               | Liu 2019 section 2.1.4, L_content(p, x) (Gatys) |
+| l2_norm              | sqrt(sum d^2 + eps)       | Sevastopolskiy 2019 Eq. 3.13, L_content (with scale 1/8 and 1/(HW)) |
 
 Style per layer: ||G(generated) - G(target)||_F^2. Thesis 003's
 E_l = 1 / (4 C^2 M^4) sum (G - S)^2 with unnormalised Gram matrices equals
 1/4 ||G_norm - S_norm||_F^2 (M^2 = h w): its preset uses scale 1/4.
 
 No gradient is stopped: a target that depends on trainable weights (the feature
-translator of thesis 003 section 3.1) gets gradients; for a fixed target image nothing is
+translator of Liu 2019 section 3.1) gets gradients; for a fixed target image nothing is
 computed for it that a tape would not need anyway.
 """
 
@@ -167,8 +167,8 @@ def content_loss(
         target: (B, H, W, 3) in [-1, 1].
         layer_weights: {layer name: weight}, e.g. {"conv3_2": 1.0}.
         distance: one of ``CONTENT_DISTANCES`` (module table).
-        scale: overall factor (thesis 004: 1/8).
-        divide_by_image_area: also divide by H * W of the input images (thesis 004).
+        scale: overall factor (Sevastopolskiy 2019: 1/8).
+        divide_by_image_area: also divide by H * W of the input images (Sevastopolskiy 2019).
 
     Returns:
         (B,) float32.
@@ -195,9 +195,9 @@ def style_loss(
         extractor: images (B, H, W, 3) in [-1, 1] -> {layer: (B, h, w, c)}.
         generated: (B, H, W, 3) in [-1, 1].
         target: (B, H, W, 3) in [-1, 1], the style image.
-        layer_weights: {layer name: weight}, e.g. thesis 003's conv1_1..conv5_1 -> 0.5..4.
-        scale: overall factor (thesis 003: 1/4).
-        divide_by_image_area: also divide by H * W of the input images (thesis 004).
+        layer_weights: {layer name: weight}, e.g. Liu 2019's conv1_1..conv5_1 -> 0.5..4.
+        scale: overall factor (Liu 2019: 1/4).
+        divide_by_image_area: also divide by H * W of the input images (Sevastopolskiy 2019).
 
     Returns:
         (B,) float32.

@@ -11,13 +11,13 @@ original Caffe implementation).
 | deformation    | VGG16   | max     | relu1_2, relu2_2, relu3_3, relu4_3; 1/(8HW) sum_k ||d_k||_2 | same layers, 1/(HW) sum_k 2^-(6-k) ||dG_k||_F^2 |
 | multimodal     | VGG19   | max     | relu1_1..relu5_1, mean |d| weighted 1/32, 1/16, 1/8, 1/4, 1 | none |
 
-Sources: thesis 003 (Liu 2019) section 2.1.4 (unnumbered L_content, E_l, L_style) and section 4.2.1 (layer
-weights 0.5..4, average pooling); thesis 004 (Sevastopolskiy 2019) Eq. 3.13;
-thesis 002 (Bergqvist 2020) section 3.2.4.2.1 (L1 between VGG19 layers 1, 6, 11, 20, 29
+Sources: Liu 2019 section 2.1.4 (unnumbered L_content, E_l, L_style) and section 4.2.1 (layer
+weights 0.5..4, average pooling); Sevastopolskiy 2019 Eq. 3.13;
+Bergqvist 2020 section 3.2.4.2.1 (L1 between VGG19 layers 1, 6, 11, 20, 29
 of torchvision's numbering = relu1_1..relu5_1, with the pix2pixHD layer weights
 of its reference [61]; the text's L1 is used, not the squared L2 printed in Eq. 3.4).
 
-Our reading of thesis 004's style term: "G_ij(P_k(.)) ... L_k the number of
+Our reading of Sevastopolskiy 2019's style term: "G_ij(P_k(.)) ... L_k the number of
 elements" is the usual Gram matrix divided by the h w c elements of layer k
 (``gram_matrix``), and ||.||_2 in its content term is the (unsquared) L2 norm.
 """
@@ -89,7 +89,7 @@ STYLE_TRANSFER = PerceptualPreset(
         ("conv5_1", 4.0),
     ),
     style_scale=0.25,
-    source="thesis 003 section 2.1.4 (unnumbered L_content, E_l, L_style) and section 4.2.1",
+    source="Liu 2019 section 2.1.4 (unnumbered L_content, E_l, L_style) and section 4.2.1",
 )
 
 DEFORMATION = PerceptualPreset(
@@ -107,7 +107,7 @@ DEFORMATION = PerceptualPreset(
         ("relu4_3", 1.0 / 2**2),
     ),
     style_divide_by_image_area=True,
-    source="thesis 004 Eq. 3.13 (L_content, L_style)",
+    source="Sevastopolskiy 2019 Eq. 3.13 (L_content, L_style)",
 )
 
 MULTIMODAL = PerceptualPreset(
@@ -122,7 +122,7 @@ MULTIMODAL = PerceptualPreset(
         ("relu5_1", 1.0),
     ),
     content_distance="l1_mean",
-    source="thesis 002 section 3.2.4.2.1 (L1 over VGG19 layers 1, 6, 11, 20, 29)",
+    source="Bergqvist 2020 section 3.2.4.2.1 (L1 over VGG19 layers 1, 6, 11, 20, 29)",
 )
 
 PERCEPTUAL_PRESETS: dict[str, PerceptualPreset] = {

@@ -1,7 +1,7 @@
 """Pixel reconstruction losses: masked L1 / L2 and the SSIM loss.
 
 Masks mark the pixels where the ground truth is known ("learning with incomplete
-ground truth", thesis 004 section 3.2: the losses are evaluated on y * m_gt); the
+ground truth", Sevastopolskiy 2019 section 3.2: the losses are evaluated on y * m_gt); the
 loss is normalised by the mask area per example, so examples with small known
 regions are not down-weighted. An example with an empty mask has loss 0.
 """
@@ -60,9 +60,9 @@ def masked_l1_loss(
 ) -> tf.Tensor:
     """Masked L1 per example.
 
-    ``mean``: sum |m * (x - y)| / (C |m|), the mean over known values; thesis 004
+    ``mean``: sum |m * (x - y)| / (C |m|), the mean over known values; Sevastopolskiy 2019
     section 3.3 L_pix1 = 1/(3|m|) ||m * (f(x) - y)||_1 and L_pix2 / Eq. 3.13 L_L1
-    (1/(3HW), no mask), thesis 001 Eq. 3.2. ``area``: divide by |m| only (thesis 001
+    (1/(3HW), no mask), Yin 2022 Eq. 3.2. ``area``: divide by |m| only (Yin 2022
     Eq. 5.10, 1/sum(M)).
 
     Args:
@@ -87,7 +87,7 @@ def masked_l2_loss(
     """Masked mean squared error per example: sum m (x - y)^2 / (C |m|) (``area``: / |m|).
 
     Thesis 000 Eq. 3.1 / 3.2 (1/2 ||.||_2^2, the 1/2 is the caller's weight) and
-    thesis 001 Eq. 5.6 (printed with the unsquared norm; we use the squared error).
+    Yin 2022 Eq. 5.6 (printed with the unsquared norm; we use the squared error).
     Arguments as ``masked_l1_loss``. Returns (B,) float32.
     """
     return _masked_difference_sum(predictions, targets, mask, normalization, power=2)
@@ -102,9 +102,9 @@ def ssim_loss(
     window_size: int = 11,
     sigma: float = 1.5,
 ) -> tf.Tensor:
-    """1 - SSIM per example; thesis 001 Eq. 5.11.
+    """1 - SSIM per example; Yin 2022 Eq. 5.11.
 
-    Without a mask: 1 - mean SSIM (``structural_similarity``). With a mask (thesis 001
+    Without a mask: 1 - mean SSIM (``structural_similarity``). With a mask (Yin 2022
     Eq. 5.11): both images are multiplied by the mask, and 1 - local SSIM is
     averaged over the mask pixels of the valid window positions (the mask cropped
     by window_size // 2 on each side). ``hard_fraction`` < 1 applies online hard

@@ -21,7 +21,7 @@ def total_variation_loss(
 ) -> tf.Tensor:
     """Total variation per example.
 
-    ``squared`` (thesis 001 Eq. 3.7, 4.5, 5.13): sum of squared differences between
+    ``squared`` (Yin 2022 Eq. 3.7, 4.5, 5.13): sum of squared differences between
     horizontal and vertical neighbours. ``sqrt`` (isotropic TV, Rudin et al. 1992;
     Mahendran and Vedaldi 2015 with beta = 1): sum over the (H-1) x (W-1) pixels with
     both neighbours of sqrt(dx^2 + dy^2 + epsilon).
@@ -29,7 +29,7 @@ def total_variation_loss(
     Args:
         images: (B, H, W, C), H, W >= 2.
         form: ``squared`` or ``sqrt``.
-        normalization: ``mean`` divides the sum by H * W * C (thesis 001 Eq. 5.13),
+        normalization: ``mean`` divides the sum by H * W * C (Yin 2022 Eq. 5.13),
             ``sum`` keeps the sum (Eq. 3.7 / 4.5).
         epsilon: inside the square root of the ``sqrt`` form (finite gradient at 0).
 
@@ -57,7 +57,7 @@ def total_variation_loss(
 
 
 def rigidity_loss(flows: tf.Tensor, epsilon: float = 1e-12) -> tf.Tensor:
-    """Warp-field rigidity ("springs between grid neighbours"); thesis 004 Eq. 3.13.
+    """Warp-field rigidity ("springs between grid neighbours"); Sevastopolskiy 2019 Eq. 3.13.
 
     A pixel (p, q) (row, column) of an H x W image sits at (p/(H-1), q/(W-1)) in
     normalised [0, 1] grid units and moves to ((p + dy)/(H-1), (q + dx)/(W-1)).
@@ -70,8 +70,8 @@ def rigidity_loss(flows: tf.Tensor, epsilon: float = 1e-12) -> tf.Tensor:
     not rigid in these normalised units, as in the thesis); stretching gives > 0.
 
     Args:
-        flows: pixel offsets (dx, dy), x first (DESIGN.md): (B, H, W, 2) for one warp
-            field or (B, K, H, W, 2) for K of them (thesis 004 section 3.4); H, W >= 2.
+        flows: pixel offsets (dx, dy), x first (`tfface/ops/grids.py`): (B, H, W, 2) for one warp
+            field or (B, K, H, W, 2) for K of them (Sevastopolskiy 2019 section 3.4); H, W >= 2.
         epsilon: inside the square root (thesis epsilon; finite gradient at length 0).
 
     Returns:

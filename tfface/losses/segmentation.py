@@ -34,7 +34,7 @@ def dice_loss(
     class_reduction: Literal["sum", "mean"] = "sum",
     smooth: float = 1e-6,
 ) -> tf.Tensor:
-    """Soft dice loss per example; thesis 001 Eq. 3.3 (classes summed) and Eq. 5.3 (binary).
+    """Soft dice loss per example; Yin 2022 Eq. 3.3 (classes summed) and Eq. 5.3 (binary).
 
     Per class c: 1 - (2 sum(P_c * Y_c) + smooth) / (sum P_c + sum Y_c + smooth), sums over
     pixels. A class absent from both labels and predictions costs 0.
@@ -112,7 +112,7 @@ def ohem_binary_cross_entropy_loss(
 def parsing_cross_entropy_loss(
     labels: tf.Tensor, logits: tf.Tensor, from_logits: bool = True, epsilon: float = 1e-7
 ) -> tf.Tensor:
-    """Pixel-wise categorical cross-entropy of a face parser; thesis 000 Eq. 3.7 / 3.8.
+    """Pixel-wise categorical cross-entropy of a face parser; S1408 2022 Eq. 3.7 / 3.8.
 
     The thesis sums -log P(label | parser output) over pixels; we average over
     pixels (the sum is this times H * W) so the weight does not depend on image size.

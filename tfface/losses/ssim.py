@@ -1,7 +1,7 @@
 """Structural similarity (SSIM) with a Gaussian window, per example.
 
 Wang et al., "Image quality assessment: from error visibility to structural
-similarity", IEEE TIP 2004, Eq. 13; used as a loss in thesis 001 Eq. 5.11.
+similarity", IEEE TIP 2004, Eq. 13; used as a loss in Yin 2022 Eq. 5.11.
 Matches ``skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5,
 use_sample_covariance=False, data_range=...)``: an 11 x 11 window (radius
 int(3.5 sigma + 0.5) = 5, normalised to sum 1), statistics over the valid

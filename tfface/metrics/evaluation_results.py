@@ -258,7 +258,7 @@ class EvaluationAccumulator:
                         features1=generated.small_features,
                         features2=real.small_features,
                     ).value
-            if logits is not None:  # IS per bucket (thesis 004 Table 4.1), up to 10 splits
+            if logits is not None:  # IS per bucket (Sevastopolskiy 2019 Table 4.1), up to 10 splits
                 row["is"] = inception_score(logits[selected], min(10, int(selected.sum()))).mean
             if bucket_label(centre) in self.rank1_by_bucket:
                 row["rank1"] = self.rank1_by_bucket[bucket_label(centre)]

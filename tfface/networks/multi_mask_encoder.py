@@ -20,7 +20,7 @@ MASK_COMPONENTS: dict[str, tuple[int, ...]] = {
     "skin": SKIN_COMPONENT_11,
     "hair": HAIR_11,
 }
-"""PORTRAIT_11 labels of each component mask (SEEDS.md, mask_guided)."""
+"""PORTRAIT_11 labels of each component mask (`tfface/data/labels.py`)."""
 
 
 def build_multi_mask_encoder(

@@ -7,7 +7,7 @@ import keras
 from tfface.networks.conv_blocks import conv_unit
 
 OFFSET_CHANNELS = 2
-"""The regressor's output: offsets (dx, dy) of the sampling grid, x first (DESIGN.md)."""
+"""The regressor's output: offsets (dx, dy) of the sampling grid, x first (`tfface/ops/grids.py`)."""
 
 
 def _block(

@@ -1,7 +1,7 @@
 """Pure TensorFlow ops with custom gradients: warping, sampling grids, hole filling.
 
 Sevastopolskiy 2019 (forward warping, eqs. 3.4-3.7 and appendix A; backward warping,
-eqs. 3.1-3.3) and the grid conventions of DESIGN.md (flows in pixels, x first; grids in
+eqs. 3.1-3.3) and the grid conventions of `tfface/ops/grids.py` (flows in pixels, x first; grids in
 [-1, 1] with align-corners semantics).
 """
 

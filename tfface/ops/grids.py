@@ -1,6 +1,6 @@
 """Sampling grids: pixel offsets <-> absolute pixel coordinates <-> normalised [-1, 1].
 
-Conventions (DESIGN.md): the last axis holds (x, y), x (the column) first.
+Conventions: the last axis holds (x, y), x (the column) first.
 
 * A *flow* is a per-pixel offset in pixels: pixel (row p, column q) with flow (dx, dy)
   refers to the absolute position (q + dx, p + dy) (Sevastopolskiy 2019, eqs. 3.1 and 3.4).

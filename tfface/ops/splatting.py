@@ -10,8 +10,8 @@ target coordinates (u, v) = (q + flow_x, p + flow_y) (u along columns, v along r
     y[i, j] = a[i, j] / (w[i, j] + eps)          (eq. 3.7)
 
 Values and weights are scattered together ([x, 1]: C + 1 packed channels), never with
-autodiff through the scatter. Gradients (appendix A, with the signs corrected as in
-SEEDS.md; derived again here by the quotient rule on eq. 3.7). For a source pixel n with
+autodiff through the scatter. Gradients (appendix A, with its sign errors corrected;
+derived again here by the quotient rule on eq. 3.7). For a source pixel n with
 target coordinates (u_n, v_n) and a target pixel t = (row t_y, column t_x) among its
 four corners (the derivative wrt v_n is the same with the roles of u and v swapped):
 

@@ -1,14 +1,14 @@
 """Forward warping (bilinear splatting) and backward warping (bilinear sampling).
 
 Sevastopolskiy 2019, "Learning image deformations via deep learning", section 3.1.1.
-With a flow (dx, dy) in pixels, x (the column) first (DESIGN.md; the thesis writes its
+With a flow (dx, dy) in pixels, x (the column) first (`tfface/ops/grids.py`; the thesis writes its
 (u, v) offsets row first):
 
 * backward warping (eqs. 3.1-3.3): out[p, q] = image(p + dy[p, q], q + dx[p, q]);
 * forward warping (eqs. 3.4-3.7): out(p + dy[p, q], q + dx[p, q]) ~ image[p, q],
 
-both bilinear, with the analytic gradients of appendix A (signs corrected, see SEEDS.md
-and `tfface.ops.splatting`).
+both bilinear, with the analytic gradients of appendix A (signs corrected, see
+`tfface/ops/splatting.py`).
 
 Every function here is pure TensorFlow with `tf.custom_gradient` (no autodiff through
 scatters), runs eagerly, in graph mode, under `tf.function(jit_compile=True)` and under

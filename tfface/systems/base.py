@@ -1,6 +1,6 @@
 """`GANSystem`: the Keras model every tfface research system subclasses.
 
-The pattern (DESIGN.md, "The system pattern"):
+The pattern:
 
 - `__init__` takes ready-built networks (tests pass tiny ones); the registry
   builds them from a config.

@@ -1,6 +1,6 @@
 """Eager checks of the float images the systems' Python APIs take (editing, rotation, inpainting).
 
-Images are float (S, S, 3) or (B, S, S, 3) in [-1, 1] (DESIGN.md: the value range inside
+Images are float (S, S, 3) or (B, S, S, 3) in [-1, 1] (the value range inside
 models); checked with NumPy before any graph runs, so bad input gets a clear ValueError.
 """
 

@@ -1,4 +1,4 @@
-"""VGG16 content and style losses of the inpainting systems (thesis 004 Eq. 3.13).
+"""VGG16 content and style losses of the inpainting systems (Sevastopolskiy 2019 Eq. 3.13).
 
 Both inpainting systems weight L_content and L_style of the `DEFORMATION` preset (VGG16
 relu1_2, relu2_2, relu3_3, relu4_3; 1/(8 H W) sum of L2 norms; 1/(H W) sum of 2^-(6-k)

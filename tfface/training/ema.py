@@ -50,8 +50,8 @@ class WeightEMA(tf.Module):
     (computed as shadow - (1 - decay) * (shadow - weight)); the averaged weights are used for
     evaluation and export. None of the theses averages weights: this is the running average of
     the generator of StarGAN v2 (Choi et al. 2020, decay 0.999), whose generator the
-    multimodal system follows (Bergqvist 2020, seed 002), and of Karras et al.; DESIGN.md puts
-    the EMA weights in every checkpoint. Shadows start equal to the weights.
+    multimodal system follows (Bergqvist 2020), and of Karras et al. 2018; every checkpoint
+    holds the EMA weights. Shadows start equal to the weights.
 
     - `update()` works eagerly and inside tf.function (e.g. at the end of a train_step).
     - `swap()` is a context manager that exchanges weights and shadows on entry and again on

@@ -9,7 +9,7 @@ download > error); ``weights="random"`` keeps the random initialisation (tests).
 VGG layer names: Keras names (``block3_conv2``, ``block3_pool``) or the theses'
 names: ``conv3_2`` and ``relu3_2`` both mean ``block3_conv2`` (Keras fuses the ReLU
 into the convolution) and ``pool3`` means ``block3_pool``. The dict is keyed by the
-names asked for. Average pooling (thesis 003 section 2.1.4 / 4.2.1, after Gatys et al.)
+names asked for. Average pooling (Liu 2019 section 2.1.4 / 4.2.1, after Gatys et al.)
 rebuilds VGG19 with AveragePooling2D in place of every MaxPooling2D and loads the
 same weights.
 """
@@ -149,7 +149,7 @@ def vgg16_features(
     weights: WeightsSpec = "imagenet",
     allow_download: bool = True,
 ) -> keras.Model:
-    """VGG16 (max pooling) extractor; default layers are thesis 004's relu1_2..relu4_3."""
+    """VGG16 (max pooling) extractor; default layers are Sevastopolskiy 2019's relu1_2..relu4_3."""
     return vgg_features("vgg16", layers, "max", weights, allow_download)
 
 

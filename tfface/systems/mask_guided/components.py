@@ -44,7 +44,7 @@ COMPONENT_NAMES: tuple[str, ...] = ("left_eye", "right_eye", "mouth", "skin", "h
 """The five local components, in the order their feature maps are concatenated."""
 
 REGION_COMPONENTS: dict[str, tuple[int, ...]] = {"skin": SKIN_COMPONENT_11, "hair": HAIR_11}
-"""Full-image components: the image masked to these PORTRAIT_11 labels (SEEDS.md)."""
+"""Full-image components: the image masked to these PORTRAIT_11 labels (Gu et al. 2019)."""
 
 COMPONENT_LABELS: dict[str, tuple[int, ...]] = {
     "left_eye": LEFT_EYE_11,

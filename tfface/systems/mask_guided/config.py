@@ -25,7 +25,8 @@ def _require(condition: bool, message: str) -> None:
 class MaskGuidedModelConfig:
     """Networks, loss weights and optimiser of the mask-guided system (S1408 thesis ch. 3-4).
 
-    Defaults are the thesis's values (sec. 3.2.5, 4.3.1) and SEEDS.md's decisions.
+    Defaults are the thesis's values (sec. 3.2.5, 4.3.1) where it prints them, pix2pixHD's
+    (Wang et al. 2018) where it does not.
 
     Args:
         image_size: side of the square images; None (the presets) = data.image_size, which
@@ -52,7 +53,7 @@ class MaskGuidedModelConfig:
         feature_matching_weight: lambda_FM of Eq. 3.6 (10, pix2pixHD; paired steps only).
         parsing_weight: lambda_GP of Eq. 3.9 (1).
         kl_weight: weight of the KL term of the VAE local embeddings.
-        adversarial_form: "least_squares" (SEEDS.md default) or "original" (Eq. 3.3 / 3.4,
+        adversarial_form: "least_squares" (the default, as pix2pixHD) or "original" (Eq. 3.3 / 3.4,
             the non-saturating log form).
         paired_fraction: fraction of generator steps on paired data (thesis 1:1 -> 0.5).
         parser_pretrain_steps: first steps that train only the face parser P_F (Eq. 3.7);
@@ -65,7 +66,7 @@ class MaskGuidedModelConfig:
             discriminators use train.learning_rate (thesis: 2e-4).
         parser_beta_1: Adam beta_1 of the parser pre-training (a supervised network: 0.9,
             Adam's default; the thesis's 0.5 is the GAN convention of pix2pixHD).
-        beta_1, beta_2, epsilon: Adam parameters of the GAN (SEEDS.md: 0.5, 0.999; eps 1e-8).
+        beta_1, beta_2, epsilon: Adam parameters of the GAN (pix2pixHD: 0.5, 0.999; eps 1e-8).
         decay_start: generator step (counted after the parser pre-training) where the linear
             decay of train.learning_rate to zero starts (None: half of the generator steps).
         eye_pixels_only: eye crops keep only eye pixels (thesis sec. 4.5.1).

@@ -33,7 +33,7 @@ DISCRIMINATORS: tuple[str, ...] = ("patch_discriminator", "gap_discriminator")
 
 
 class WarpInpaintingSystem(WarpInpaintingTraining, InpaintingAPI, GANSystem):
-    """Inpainting by K forward warps of the known pixels, merged per pixel (thesis 004 sec. 3.4).
+    """Inpainting by K forward warps of the known pixels, merged per pixel (Sevastopolskiy 2019 sec. 3.4).
 
     Sevastopolskiy, "Learning image deformations via deep learning", Skoltech 2019:
     sec. 3.1 (forward warping, Eq. 3.4-3.7), 3.2 (gap discriminator, Eq. 3.12), 3.4 (the

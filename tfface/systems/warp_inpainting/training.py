@@ -9,7 +9,7 @@ One step = three updates, each with its own tape and variable list:
    relu3_3, relu4_3), the rigidity of the K warp fields, the least-squares adversarial loss
    ||1 - d_psi(F)||^2 / (H_D W_D) and the gap loss (form `gap_generator_form`);
 2. real/fake patch discriminator d_psi: least squares 1/2 [(d(y) - 1)^2 + d(F)^2] per patch
-   (the thesis prints the fake image twice; the first term is the real one, SEEDS.md);
+   (the thesis prints the fake image twice; the first term is the real one, Mao et al. 2017);
 3. gap discriminator h_xi: cross entropy of predicting the known mask m from F (Eq. 3.12,
    class-balanced unless `gap_balanced` is false).
 

@@ -1,6 +1,6 @@
 """Configuration of the forward-warping face-rotation system and its `paper` / `tiny` presets.
 
-Sevastopolskiy 2019 (seed 004), sec. 3.3 and 4.1. What the thesis prints for face rotation:
+Sevastopolskiy 2019, sec. 3.3 and 4.1. What the thesis prints for face rotation:
 128 x 128 images (sec. 4.1.1), the architectures and parameter counts (sec. 4.1.2), Adam,
 and the loss weights {alpha_pix1 = 0.1, alpha_rigidity = 0.01, alpha_pix2 = 1.0,
 alpha_adv = 0.1, alpha_gap = 0.05, alpha_identity = 0.1}. What it does not print for face
@@ -32,7 +32,7 @@ from tfface.networks.conv_blocks import NORMS, halved
 SAMPLERS = ("forward", "backward")
 ADVERSARIAL_FORMS = ("non_saturating", "least_squares")
 MAX_TARGET_YAW = 90.0
-"""Target yaws lie in [-90, 90] degrees (DESIGN.md poses: yaw > 0 turns to the image's right)."""
+"""Target yaws lie in [-90, 90] degrees (poses as in `tfface/geometry/camera.py`: yaw > 0 turns to the image's right)."""
 
 
 def _require(condition: bool, message: str) -> None:
@@ -42,7 +42,7 @@ def _require(condition: bool, message: str) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class WarpRotationModelConfig:
-    """Networks, loss weights and optimiser of `warp_rotation` (thesis 004 sec. 3.3, 4.1.2).
+    """Networks, loss weights and optimiser of `warp_rotation` (Sevastopolskiy 2019 sec. 3.3, 4.1.2).
 
     Args:
         image_size: side of the square images; None (the presets) = data.image_size.
