@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -41,6 +42,7 @@ from pipelines.kubeflow.schema import SCHEMA_FILE, kept_schema_digest
 from pipelines.kubeflow.serving_base import MODEL_CARD, latest_version
 
 RUN_RECORD = "run.json"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # kfp.local colours task names in its messages
 
 
 @dataclass
@@ -203,7 +205,7 @@ def run_locally(
             try:
                 pushed_artifact = pipeline(**parameters).output
             except RuntimeError as error:
-                failure = str(error)
+                failure = _ANSI.sub("", str(error))
     finally:
         if previous is None:
             os.environ.pop(LEDGER_VARIABLE, None)

@@ -3,7 +3,8 @@
 `run_stage` runs the stage's body, adds the lineage fields (`lineage.lineage_metadata`) to
 every output artifact's metadata, records the stage in the local run's ledger, and turns a
 `StageFailure` (or a ValueError / FileNotFoundError about the inputs) into its message on
-stderr and exit status 1, so the run ends with the reason instead of a traceback.
+stderr and exit status 1, so the run ends with the reason instead of a traceback. Any other
+exception is recorded too, and raised with its traceback (it lands in the run's log).
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def run_stage(
         record_stage(stage, "failed", str(error), outputs)
         print(f"tfface pipeline: {stage} failed: {error}", file=sys.stderr, flush=True)
         sys.exit(1)
+    except Exception as error:  # a bug or an environment problem: keep the traceback
+        message = f"{type(error).__name__}: {error} (traceback in the run's pipeline.log)"
+        record_stage(stage, "failed", message, outputs)
+        print(f"tfface pipeline: {stage} failed: {message}", file=sys.stderr, flush=True)
+        raise
     for name, artifact in outputs.items():
         Path(artifact.path).parent.mkdir(parents=True, exist_ok=True)
         artifact.metadata.update(extra.get(name, {}))

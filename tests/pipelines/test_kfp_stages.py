@@ -146,3 +146,40 @@ def test_show_names_each_input_by_its_producer() -> None:
     assert "fingerprint abcabcabcabc" in text
     assert "trainer [ran]\n  <- examples: example_gen.examples" in text
     assert "evaluator [failed]\n  boom\n  line 2" in text
+
+
+def test_run_stage_adds_lineage_and_records_every_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.kubeflow.stage_runtime import run_stage
+
+    monkeypatch.setenv(LEDGER_VARIABLE, str(tmp_path / "ledger"))
+    uri = str(tmp_path / "run0" / "schema-gen" / "schema")
+    schema = SimpleNamespace(uri=uri, path=uri, metadata={})
+
+    def works():
+        Path(uri).mkdir(parents=True)
+        (Path(uri) / "schema.json").write_text("{}")
+        return {"schema": {"origin": "inferred"}}, "schema inferred"
+
+    run_stage("schema_gen", {"schema": schema}, {}, {"kept_schema": ""}, works)
+    assert schema.metadata["origin"] == "inferred"
+    assert schema.metadata["producer"]["run"] == "run0"
+    assert schema.metadata["config"] == {"kept_schema": ""}
+    assert read_ledger(tmp_path / "ledger")["schema_gen"]["status"] == "succeeded"
+
+    def anomaly():
+        raise StageFailure("1 anomaly: label out of range")
+
+    with pytest.raises(SystemExit) as exit_info:
+        run_stage("example_validator", {}, {}, {}, anomaly)
+    assert exit_info.value.code == 1
+    entry = read_ledger(tmp_path / "ledger")["example_validator"]
+    assert (entry["status"], entry["message"]) == ("failed", "1 anomaly: label out of range")
+
+    def bug():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_stage("trainer", {}, {}, {}, bug)
+    assert read_ledger(tmp_path / "ledger")["trainer"]["message"].startswith("RuntimeError: boom")
