@@ -23,23 +23,11 @@ MODEL = "gated"
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> str:
-    from pipelines import synthfaces
-
-    folder = tmp_path_factory.mktemp("synthfaces")
-    synthfaces.main(
-        ["--output", str(folder), "--identities", "3", "--size", str(SIZE), "--uv-size", "32"]
-        + ["--yaws", "0", "20", "--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
-
-
-@pytest.fixture(scope="module")
-def export_base(data_dir, tmp_path_factory) -> Path:
+def export_base(faces_dir, tmp_path_factory) -> Path:
     """`tfface train gated_inpainting --preset tiny` for 2 steps with EMA, then `tfface export`."""
     root = tmp_path_factory.mktemp("gated_commands")
     run_dir, base = root / "run", root / "models"
-    train = ["train", "gated_inpainting", "--preset", "tiny", "--data", data_dir]
+    train = ["train", "gated_inpainting", "--preset", "tiny", "--data", faces_dir]
     overrides = ["--set", "train.steps=2", "--set", "model.ema_decay=0.9"]  # exports EMA weights
     assert main([*train, "--out", str(run_dir), *overrides]) == 0
     assert main(["export", str(run_dir), "--base", str(base), "--name", MODEL]) == 0
@@ -48,14 +36,14 @@ def export_base(data_dir, tmp_path_factory) -> Path:
     return base
 
 
-def test_evaluate_export(export_base, data_dir, tmp_path) -> None:
+def test_evaluate_export(export_base, faces_dir, tmp_path) -> None:
     out = tmp_path / "report"
-    arguments = ["evaluate", str(export_base / MODEL), "--data", data_dir, "--split", "train"]
+    arguments = ["evaluate", str(export_base / MODEL), "--data", faces_dir, "--split", "train"]
     arguments += ["--metrics", "mse,ssim,is,fid", "--batch-size", "4", "--out", str(out)]
     assert main([*arguments, "--fid-sqrt", "eigh", "--feature-weights", "random"]) == 0
     report = json.loads((out / "report.json").read_text())
     metrics = report["metrics"]
-    assert report["data"]["examples"] == 6
+    assert report["data"]["examples"] == 8
     for name in ("mse", "ssim", "mse_hole", "ssim_hole"):
         assert math.isfinite(metrics[name]["mean"]), name
     assert metrics["mse"]["mean"] < metrics["mse_hole"]["mean"]
@@ -64,9 +52,9 @@ def test_evaluate_export(export_base, data_dir, tmp_path) -> None:
 
 
 def test_predict_fills_a_hole_png_and_reports_bad_masks(
-    export_base, data_dir, tmp_path, capsys
+    export_base, faces_dir, tmp_path, capsys
 ) -> None:
-    batch = next(iter(make_dataset(f"{data_dir}/train-*.tfrecord", ("image",), 1, shuffle=False)))
+    batch = next(iter(make_dataset(f"{faces_dir}/train-*.tfrecord", ("image",), 1, shuffle=False)))
     image = np.round((batch["image"].numpy()[0] + 1.0) * 127.5).astype(np.uint8)
     hole = np.zeros((2 * SIZE, 2 * SIZE), np.uint8)  # twice the size: resized (nearest)
     hole[40:60, 20:100] = 255

@@ -17,27 +17,14 @@ from tfface.systems import registry
 SIZE = 64
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> str:
-    """4 identities at yaw 0 and 30, each paired with its frontal view (every system's data)."""
-    from pipelines import synthfaces
-
-    folder = tmp_path_factory.mktemp("synthfaces_pairs")
-    synthfaces.main(
-        ["--output", str(folder), "--identities", "4", "--size", str(SIZE), "--uv-size", "32"]
-        + ["--yaws", "0", "30", "--pair-with-frontal", "--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
-
-
-def fit_with_validation(system_name: str, data_dir: str) -> dict:
+def fit_with_validation(system_name: str, pose_pairs_dir: str) -> dict:
     """A tiny system fitted on one batch per epoch, validated on another, stopped early."""
     config = apply_overrides(
-        get_preset(system_name, "tiny"), [f"data.data_dir={data_dir}", "train.batch_size=2"]
+        get_preset(system_name, "tiny"), [f"data.data_dir={pose_pairs_dir}", "train.batch_size=2"]
     )
     system = registry.build(system_name, config)
     registry.compile_system(system, config)
-    training, held_out = list(registry.get(system_name).dataset(config, data_dir).take(2))
+    training, held_out = list(registry.get(system_name).dataset(config, pose_pairs_dir).take(2))
     held_out = tf.data.Dataset.from_tensors(held_out)
     # Default monitor val_loss, mode "auto": Keras infers "min" from the name.
     stopper = keras.callbacks.EarlyStopping(patience=0, min_delta=1e9)
@@ -53,8 +40,8 @@ def fit_with_validation(system_name: str, data_dir: str) -> dict:
 
 
 @pytest.mark.parametrize("system_name", ["warp_rotation", "warp_inpainting", "gated_inpainting"])
-def test_validation_evaluate_and_early_stopping(system_name: str, data_dir: str) -> None:
-    run = fit_with_validation(system_name, data_dir)
+def test_validation_evaluate_and_early_stopping(system_name: str, pose_pairs_dir: str) -> None:
+    run = fit_with_validation(system_name, pose_pairs_dir)
     system, history = run["system"], run["history"]
     logged = {"loss", *system.LOSS_NAMES}
     assert set(history) == logged | {f"val_{name}" for name in logged}

@@ -1,99 +1,44 @@
-"""The mask_guided system: training, distribution, checkpoints, editing API, train and edit commands."""
+"""The mask_guided system's own behaviour: its training phases, variants, the editing API, the
+train and edit commands. The contract (test_system_contract.py) covers training, optimizer
+groups, two replicas, checkpoints, export and presets."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
+from system_kit import FACES, SIZE, Case, fixed_batches, make_system, tiny_config
 
 from tfface.cli.edit import load_trained_system
 from tfface.cli.main import main
-from tfface.config import apply_overrides, get_preset
-from tfface.systems import registry
 from tfface.systems.mask_guided import MaskGuidedSystem
-from tfface.training.strategy import make_strategy
 
-SIZE = 64
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> str:
-    from pipelines import synthfaces
-
-    folder = tmp_path_factory.mktemp("synthfaces")
-    synthfaces.main(
-        ["--output", str(folder), "--identities", "8", "--size", str(SIZE), "--uv-size", "32"]
-        + ["--yaws", "0", "20", "--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
-
-
-def tiny_config(data_dir: str, *overrides: str):
-    """The tiny preset, one parser pre-training step, then GAN steps."""
-    return apply_overrides(
-        get_preset("mask_guided", "tiny"),
-        [f"data.data_dir={data_dir}", "model.parser_pretrain_steps=1", *overrides],
-    )
-
-
-def fixed_batches(config, data_dir: str, count: int) -> tf.data.Dataset:
-    """`count` batches of the system's dataset, materialised so every run sees the same ones."""
-    batches = list(registry.get("mask_guided").dataset(config, data_dir).take(count))
-    stacked = {key: tf.stack([batch[key] for batch in batches]) for key in batches[0]}
-    return tf.data.Dataset.from_tensor_slices(stacked)
-
-
-def make_system(config, strategy: tf.distribute.Strategy | None = None):
-    spec = registry.get("mask_guided")
-    with (strategy or tf.distribute.get_strategy()).scope():
-        system = spec.build(config)
-        spec.compile(system, config)
-        system.enable_ema()
-    return system
-
-
-def values(variables) -> list[np.ndarray]:
-    return [variable.numpy() for variable in variables]
-
-
-def parser_variables(system) -> list:
-    return system.face_parser.weights
+SYSTEM = "mask_guided"
 
 
 @pytest.fixture(scope="module")
-def trained(data_dir):
-    """A tiny system after 1 parser step and 2 GAN steps (paired, unpaired)."""
-    config = tiny_config(data_dir)
-    batches = fixed_batches(config, data_dir, 3)
-    system = make_system(config)
-    initial_generator = values(system.variables_of("mask_guided_generator", "skin_encoder"))
-    first = system.fit(batches.take(1), verbose=0).history
-    after_parser = {
-        "parser": values(parser_variables(system)),
-        "generator": values(system.variables_of("mask_guided_generator", "skin_encoder")),
-    }
-    rest = system.fit(batches.skip(1), verbose=0).history
-    return {
-        "config": config,
-        "system": system,
-        "batches": batches,
-        "initial_generator": initial_generator,
-        "after_parser": after_parser,
-        "histories": (first, rest),
-    }
+def trained(trained_case) -> dict:
+    """The contract's trained tiny system: 1 parser pre-training step, then 2 GAN steps
+    (paired, unpaired). Shared: do not change it."""
+    return trained_case(Case(SYSTEM, FACES, ("model.parser_pretrain_steps=1",), steps=3))
 
 
-def test_tiny_system_trains_with_finite_losses_and_a_frozen_parser(trained) -> None:
-    system = trained["system"]
-    first, rest = trained["histories"]
+def test_parser_pretraining_then_gan_steps_with_a_frozen_parser(trained) -> None:
+    """Each optimizer steps only in its phase (Eq. 3.7, then Eq. 3.3 / 3.9 with P_F frozen);
+    the contract checks that each one moves only its own networks."""
+    system, history = trained["system"], trained["history"]
     assert isinstance(system, MaskGuidedSystem)
     assert int(system.step_counter.numpy()) == 3
-    assert np.isfinite(first["parser_loss"][0]) and first["parser_loss"][0] > 0
+    iterations = {
+        name: int(optimizer.iterations.numpy())
+        for name, optimizer in system.system_optimizers.items()
+    }
+    assert iterations == {"parser": 1, "generator": 2, "discriminator": 2}
     for name in (
+        "parser_loss",
         "local_loss",
         "global_loss",
         "adversarial_loss",
@@ -102,83 +47,22 @@ def test_tiny_system_trains_with_finite_losses_and_a_frozen_parser(trained) -> N
         "generator_loss",
         "discriminator_loss",
     ):
-        assert np.isfinite(rest[name][0]) and rest[name][0] > 0, name
-    assert rest["paired"][0] == pytest.approx(0.5)  # one paired, one unpaired step
-    # The parser step moved only the parser; the GAN steps moved everything but the parser.
-    for before, after in zip(
-        trained["initial_generator"], trained["after_parser"]["generator"], strict=True
-    ):
-        np.testing.assert_array_equal(before, after)
-    for before, after in zip(
-        trained["after_parser"]["parser"], values(parser_variables(system)), strict=True
-    ):
-        np.testing.assert_array_equal(before, after)
-    moved = [
-        np.abs(before - after).max()
-        for before, after in zip(
-            trained["after_parser"]["generator"],
-            values(system.variables_of("mask_guided_generator", "skin_encoder")),
-            strict=True,
-        )
-    ]
-    assert max(moved) > 0
-    assert system.optimizer_parser.iterations.numpy() == 1
-    assert system.optimizer_generator.iterations.numpy() == 2
+        assert np.isfinite(history[name][0]) and history[name][0] > 0, name
+    assert history["paired"][0] == pytest.approx(0.5)  # one paired, one unpaired step
 
 
-@pytest.mark.isolated
-def test_two_replicas_make_the_update_of_one_device(data_dir) -> None:
-    """Parser step, paired step, unpaired step: 2 replicas == 1 device for the global batch.
-
-    Plain SGD: the check is about the reduction arithmetic. With Adam the first steps
-    divide each gradient element by its own magnitude, so elements whose true gradient is
-    ~0 (the instance-normalised directions) turn summation-order rounding into O(lr) steps,
-    and one device already differs from itself that much under a 1e-7 weight perturbation.
-    """
-    strategy = make_strategy("mirrored")
-    if strategy.num_replicas_in_sync != 2:
-        pytest.fail("needs 2 logical CPU devices (tests/conftest.py)")
-    config = tiny_config(data_dir)
-    batches = fixed_batches(config, data_dir, 3)
-    systems = []
-    for scope in (tf.distribute.get_strategy(), strategy):
-        with scope.scope():
-            system = registry.get("mask_guided").build(config)
-            system.compile(
-                optimizers={
-                    name: keras.optimizers.SGD(1e-3)
-                    for name in ("parser", "generator", "discriminator")
-                }
-            )
-        systems.append(system)
-    single, mirrored = systems
-    initial = values(single.variables_of(*single.network_names))
-    single_history = single.fit(batches, verbose=0).history
-    mirrored_history = mirrored.fit(batches, verbose=0).history
-    assert single_history["paired"] == pytest.approx([0.5])
-    for key, value in single_history.items():
-        np.testing.assert_allclose(mirrored_history[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
-    names = single.network_names
-    single_weights = values(single.variables_of(*names))
-    for a, b in zip(single_weights, values(mirrored.variables_of(*names)), strict=True):
-        # float32 sums in another order: relative noise ~1e-6 on weights of size ~10
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
-    # The updates are large enough for a replica-count error to show at this tolerance.
-    moved = max(np.abs(a - b).max() for a, b in zip(initial, single_weights, strict=True))
-    assert moved > 1e-4
-
-
-def test_variants_train_a_step(data_dir) -> None:
+def test_variants_train_a_step(faces_dir) -> None:
     """VAE local embeddings, the multi target mask encoder, eye-pixel crops, the log GAN form."""
     config = tiny_config(
-        data_dir,
+        SYSTEM,
+        faces_dir,
         "model.parser_pretrain_steps=0",
         "model.vae_local_embeddings=true",
         "model.multi_target_mask_encoder=true",
         "model.eye_pixels_only=true",
         "model.adversarial_form=original",
     )
-    batch = next(iter(fixed_batches(config, data_dir, 1)))
+    batch = next(iter(fixed_batches(config, faces_dir, 1)))
     system = make_system(config)
     logs = system.train_step(batch)  # eagerly: one generator and discriminator update
     assert all(np.isfinite(float(value)) for value in logs.values())
@@ -193,28 +77,6 @@ def test_variants_train_a_step(data_dir) -> None:
         "target_mask": batch["label_map_11"],
     }
     assert system(inputs).shape == (4, SIZE, SIZE, 3)
-
-
-def test_checkpoint_round_trip(trained, tmp_path) -> None:
-    system, config = trained["system"], trained["config"]
-    path = system.checkpoint().save(str(tmp_path / "checkpoint"))
-    restored = make_system(config)
-    restored.checkpoint().restore(path).assert_existing_objects_matched()
-    assert int(restored.step_counter.numpy()) == 3
-    assert int(restored.optimizer_generator.iterations.numpy()) == 2
-    names = system.network_names
-    for a, b in zip(
-        values(system.variables_of(*names)), values(restored.variables_of(*names)), strict=True
-    ):
-        np.testing.assert_array_equal(a, b)
-    batch = next(iter(trained["batches"]))
-    inputs = {
-        "source_image": batch["image"],
-        "source_mask": batch["label_map_11"],
-        "target_image": tf.roll(batch["image"], 1, axis=0),
-        "target_mask": tf.roll(batch["label_map_11"], 1, axis=0),
-    }
-    np.testing.assert_allclose(system(inputs).numpy(), restored(inputs).numpy(), atol=1e-6)
 
 
 @pytest.fixture(scope="module")
@@ -281,10 +143,10 @@ def test_editing_api_rejects_bad_input(trained, faces) -> None:
         system.edit(images[:3], masks[:3], masks[:2])
 
 
-def test_train_command_then_edit_command_on_pngs(data_dir, tmp_path, faces, capsys) -> None:
+def test_train_command_then_edit_command_on_pngs(faces_dir, tmp_path, faces, capsys) -> None:
     run_dir = tmp_path / "run"
     code = main(
-        ["train", "mask_guided", "--preset", "tiny", "--data", data_dir, "--out", str(run_dir)]
+        ["train", "mask_guided", "--preset", "tiny", "--data", faces_dir, "--out", str(run_dir)]
         + ["--set", "train.steps=2", "--set", "model.ema_decay=0.9"]
     )
     assert code == 0

@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
+from system_kit import HELD_OUT_FACES, LEARNING_FACES
 
 from tfface.config import apply_overrides, get_preset
 from tfface.data.reader import make_dataset
@@ -20,17 +21,6 @@ from tfface.systems import registry
 
 GENERATOR_STEPS = 100
 CLASSES = 11
-
-
-def synthfaces(folder, identities: int, first_identity: int) -> str:
-    from pipelines import synthfaces as job
-
-    job.main(
-        ["--output", str(folder), "--identities", str(identities), "--size", "64"]
-        + ["--uv-size", "32", "--yaws", "0", "20", "--first-identity", str(first_identity)]
-        + ["--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
 
 
 def mean_iou(labels: np.ndarray, predictions: np.ndarray) -> tuple[float, np.ndarray]:
@@ -46,10 +36,10 @@ def mean_iou(labels: np.ndarray, predictions: np.ndarray) -> tuple[float, np.nda
 
 
 @pytest.mark.slow
-def test_tiny_preset_learns_to_parse_and_reconstruct(tmp_path) -> None:
+def test_tiny_preset_learns_to_parse_and_reconstruct(synthfaces_data) -> None:
     start = time.monotonic()
-    train_dir = synthfaces(tmp_path / "train", identities=100, first_identity=0)
-    held_out_dir = synthfaces(tmp_path / "held_out", identities=16, first_identity=1000)
+    train_dir = synthfaces_data(LEARNING_FACES)
+    held_out_dir = synthfaces_data(HELD_OUT_FACES)
     spec = registry.get("mask_guided")
     config = get_preset("mask_guided", "tiny")
     pretrain_steps = config.model.parser_pretrain_steps

@@ -31,22 +31,10 @@ MODEL = "warp"
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> str:
-    from pipelines import synthfaces
-
-    folder = tmp_path_factory.mktemp("synthfaces")
-    synthfaces.main(
-        ["--output", str(folder), "--identities", "3", "--size", str(SIZE), "--uv-size", "32"]
-        + ["--yaws", "0", "20", "--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
-
-
-@pytest.fixture(scope="module")
-def holes_dir(data_dir, tmp_path_factory) -> Path:
+def holes_dir(faces_dir, tmp_path_factory) -> Path:
     """The SynthFaces images with stored `hole_mask`s (255 = hole), split 'test'."""
     folder = tmp_path_factory.mktemp("holes")
-    batch = next(iter(make_dataset(f"{data_dir}/train-*.tfrecord", ("image",), 6, shuffle=False)))
+    batch = next(iter(make_dataset(f"{faces_dir}/train-*.tfrecord", ("image",), 6, shuffle=False)))
     images = np.round((batch["image"].numpy() + 1.0) * 127.5).astype(np.uint8)
     with tf.io.TFRecordWriter(str(folder / "test-00000-of-00001.tfrecord")) as writer:
         for index, image in enumerate(images):
@@ -58,11 +46,11 @@ def holes_dir(data_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def export_base(data_dir, tmp_path_factory) -> Path:
+def export_base(faces_dir, tmp_path_factory) -> Path:
     """`tfface train warp_inpainting --preset tiny` for 2 steps, then `tfface export`."""
     root = tmp_path_factory.mktemp("warp_commands")
     run_dir, base = root / "run", root / "models"
-    train = ["train", "warp_inpainting", "--preset", "tiny", "--data", data_dir]
+    train = ["train", "warp_inpainting", "--preset", "tiny", "--data", faces_dir]
     assert main([*train, "--out", str(run_dir), "--set", "train.steps=2"]) == 0
     assert tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
     assert main(["export", str(run_dir), "--base", str(base), "--name", MODEL]) == 0
@@ -77,10 +65,10 @@ def evaluate(export: Path, data: Path | str, split: str, out: Path, *extra: str)
     return json.loads((out / "report.json").read_text())
 
 
-def test_evaluate_with_generated_and_stored_holes(export_base, data_dir, holes_dir, tmp_path):
-    generated = evaluate(export_base / MODEL, data_dir, "train", tmp_path / "generated")
+def test_evaluate_with_generated_and_stored_holes(export_base, faces_dir, holes_dir, tmp_path):
+    generated = evaluate(export_base / MODEL, faces_dir, "train", tmp_path / "generated")
     metrics = generated["metrics"]
-    assert generated["data"]["examples"] == 6
+    assert generated["data"]["examples"] == 8
     for name in ("mse", "ssim", "mse_hole", "ssim_hole"):
         assert math.isfinite(metrics[name]["mean"]), name
     # Known pixels are kept: the whole-image error is the hole error times the hole share.
@@ -99,8 +87,8 @@ def test_evaluate_with_generated_and_stored_holes(export_base, data_dir, holes_d
     assert stored["metrics"]["mse_hole"]["mean"] != pytest.approx(metrics["mse_hole"]["mean"])
 
 
-def test_predict_fills_a_hole_png(export_base, data_dir, tmp_path, capsys) -> None:
-    batch = next(iter(make_dataset(f"{data_dir}/train-*.tfrecord", ("image",), 1, shuffle=False)))
+def test_predict_fills_a_hole_png(export_base, faces_dir, tmp_path, capsys) -> None:
+    batch = next(iter(make_dataset(f"{faces_dir}/train-*.tfrecord", ("image",), 1, shuffle=False)))
     image = np.round((batch["image"].numpy()[0] + 1.0) * 127.5).astype(np.uint8)
     hole = np.zeros((SIZE, SIZE), np.uint8)
     hole[20:34, 10:50] = 255

@@ -14,6 +14,7 @@ import time
 
 import pytest
 import tensorflow as tf
+from system_kit import HELD_OUT_FACES, LEARNING_FACES
 
 from tfface.config import apply_overrides, get_preset
 from tfface.data.hole_masks import free_form_hole_masks
@@ -33,17 +34,6 @@ SMALL_HOLES = (
 )
 
 
-def synthfaces(folder, identities: int, first_identity: int) -> str:
-    from pipelines import synthfaces as job
-
-    job.main(
-        ["--output", str(folder), "--identities", str(identities), "--size", "64"]
-        + ["--uv-size", "32", "--yaws", "0", "20", "--first-identity", str(first_identity)]
-        + ["--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
-
-
 def perceptual_overrides() -> tuple[str, ...]:
     """The thesis's content / style losses if VGG16 weights are on this machine, else none."""
     try:
@@ -54,10 +44,10 @@ def perceptual_overrides() -> tuple[str, ...]:
 
 
 @pytest.mark.slow
-def test_warp_inpainting_beats_nearest_fill_in_the_holes(tmp_path) -> None:
+def test_warp_inpainting_beats_nearest_fill_in_the_holes(synthfaces_data) -> None:
     start = time.monotonic()
-    train_dir = synthfaces(tmp_path / "train", identities=100, first_identity=0)
-    held_out_dir = synthfaces(tmp_path / "held_out", identities=16, first_identity=1000)
+    train_dir = synthfaces_data(LEARNING_FACES)
+    held_out_dir = synthfaces_data(HELD_OUT_FACES)
     spec = registry.get("warp_inpainting")
     perceptual = perceptual_overrides()
     config = apply_overrides(
