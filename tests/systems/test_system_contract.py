@@ -37,6 +37,7 @@ from two_replicas import assert_two_replicas_make_the_update_of_one_device
 
 from tfface.config import get_preset, list_presets
 from tfface.config.serialize import dump_yaml, load_yaml
+from tfface.config.system_modules import SYSTEM_MODULES
 from tfface.systems import registry
 
 PERCEPTUAL = ("model.perceptual_weights=random", "model.content_weight=0.02")
@@ -52,7 +53,8 @@ CASES = (
 
 
 def test_every_registered_system_has_a_case() -> None:
-    assert sorted(case.system for case in CASES) == registry.available()
+    # The shipped systems (tests register toy systems of their own in the same process).
+    assert sorted(case.system for case in CASES) == sorted(SYSTEM_MODULES)
 
 
 @pytest.fixture(scope="module", params=CASES, ids=str)
