@@ -162,10 +162,12 @@ class WarpInpaintingTraining(PerceptualLosses):
         hole_mask = tf.cast(batch["hole_mask"], tf.float32)
         losses = self.generator_losses(real, hole_mask, training=False)
         generated = losses.pop("generated")
+        discriminator_loss = self.discriminator_losses(real, generated, training=False)
+        gap_discriminator = tf.zeros_like(discriminator_loss)  # as train_step: off at gap_weight 0
+        if self.model_config.gap_weight > 0:
+            gap_discriminator = self.gap_discriminator_losses(hole_mask, generated, training=False)
         return {
             **losses,
-            "discriminator_loss": self.discriminator_losses(real, generated, training=False),
-            "gap_discriminator_loss": self.gap_discriminator_losses(
-                hole_mask, generated, training=False
-            ),
+            "discriminator_loss": discriminator_loss,
+            "gap_discriminator_loss": gap_discriminator,
         }
