@@ -16,8 +16,8 @@ from pipelines.kubeflow.blessing import parse_threshold
 from pipelines.kubeflow.example_gen import check_source
 from pipelines.kubeflow.pusher import check_model_name
 from tfface import __version__
+from tfface.training.strategy_names import STRATEGIES
 
-STRATEGIES = ("default", "mirrored", "multiworker")
 DEFAULT_METRICS = "ssim,psnr,l1"
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.kubeflow.serving_base import MODEL_CARD, latest_version, pipeline_card, versions
+from pipelines.kubeflow.serving_base import MODEL_CARD, latest_version, pipeline_card
+from tfface.export.versions import served_versions
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def push_model(
     from tfface.export.model_config import CONFIG_FILE, add_model_to_config
     from tfface.export.writer import export_run
 
-    found = versions(base / model_name)
+    found = served_versions(base / model_name)
     version = found[-1] + 1 if found else 1
     base.mkdir(parents=True, exist_ok=True)
     staging = base / f".pusher-{os.getpid()}-{uuid.uuid4().hex[:8]}"

@@ -10,24 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tfface.export.versions import served_versions
+
 MODEL_CARD = Path("assets.extra") / "model_card.json"
-
-
-def versions(model_dir: str | Path) -> list[int]:
-    """The numeric version folders holding a SavedModel, ascending."""
-    model_dir = Path(model_dir)
-    if not model_dir.is_dir():
-        return []
-    return sorted(
-        int(child.name)
-        for child in model_dir.iterdir()
-        if child.name.isdigit() and (child / "saved_model.pb").is_file()
-    )
 
 
 def latest_version(model_dir: str | Path) -> Path | None:
     """The highest version folder of `<base>/<name>` (None: nothing is served)."""
-    found = versions(model_dir)
+    found = served_versions(model_dir)
     return Path(model_dir) / str(found[-1]) if found else None
 
 

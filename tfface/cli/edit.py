@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from tfface.cli.size_policy_options import add_size_policy_arguments, size_policy
 from tfface.data.image_files import read_label_map, read_rgb_image
 from tfface.data.image_fitting import Fitted, SizePolicy
 from tfface.data.labels import PORTRAIT_11
@@ -62,17 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-ema", action="store_true", help="use the raw weights even if the run has EMA weights"
     )
-    parser.add_argument(
-        "--align",
-        action="store_true",
-        help="face-align pictures with MTCNN (as the wild_faces job) instead of centre-cropping",
-    )
-    parser.add_argument(
-        "--align-zoom",
-        type=float,
-        default=1.0,
-        help="with --align: face scale in the crop (1 = ArcFace crop, < 1 more context)",
-    )
+    add_size_policy_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -189,7 +180,7 @@ def _read_inputs(args: argparse.Namespace, image_size: int) -> dict[str, Any]:
         raise ValueError(
             f"{len(args.source or ())} --source images but {len(args.source_mask)} --source-mask"
         )
-    reader = _InputReader(image_size, SizePolicy(align=args.align, zoom=args.align_zoom))
+    reader = _InputReader(image_size, size_policy(args))
     image = reader.picture(args.image, "--image")
     donor = reader.picture(args.donor, "--donor") if args.donor else None
     inputs: dict[str, Any] = {"image": _as_unit(image), "donor": _as_unit(donor)}

@@ -18,9 +18,10 @@ import sys
 from collections.abc import Sequence
 
 from pipelines.kubeflow.example_gen import known_sources
+from tfface.config.overrides import add_override_argument
 from tfface.systems.catalog import SYSTEMS
+from tfface.training.strategy_names import STRATEGIES
 
-STRATEGIES = ("default", "mirrored", "multiworker")
 SUMMARY = "run the end-to-end pipeline (data -> validation -> train -> evaluate -> push) on KFP"
 JOB_OPTIONS_HELP = (
     "Options not listed here go to the source's Beam job (`tfface data build SOURCE --help`), "
@@ -54,14 +55,7 @@ def add_pipeline_options(parser: argparse.ArgumentParser) -> None:
         "`tfface data build` wrote, --input DIR)",
     )
     parser.add_argument("--preset", default="tiny", help="training preset (default tiny)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a training config key",
-    )
+    add_override_argument(parser, help="override a training config key")
     parser.add_argument("--strategy", choices=STRATEGIES, default="default")
     parser.add_argument(
         "--warm-start-from",

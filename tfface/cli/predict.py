@@ -29,6 +29,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tfface.cli.size_policy_options import add_size_policy_arguments, size_policy
+
 OUTPUT_HELP = (
     "BASE.png: the picture output is written there, every other output beside it as "
     "BASE_<output>.png/.npy (label maps also BASE_color.png), and a summary BASE.json "
@@ -78,17 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="target yaw of rotation models (input 'target_yaw'; picks the signature that "
         "takes it when --signature is not given)",
     )
-    parser.add_argument(
-        "--align",
-        action="store_true",
-        help="face-align pictures with MTCNN (as the wild_faces job) instead of centre-cropping",
-    )
-    parser.add_argument(
-        "--align-zoom",
-        type=float,
-        default=1.0,
-        help="with --align: face scale in the crop (1 = ArcFace crop, < 1 more context)",
-    )
+    add_size_policy_arguments(parser)
     parser.add_argument("--rest", action="store_true", help="use the REST API instead of gRPC")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
     parser.add_argument("--output", default="prediction.png", help=OUTPUT_HELP)
@@ -128,10 +120,9 @@ def run(args: argparse.Namespace) -> int:
     from serving.client import ServingClientError, connect
     from tfface.cli.prediction_files import output_base, write_outputs, write_summary
     from tfface.cli.prediction_inputs import build_inputs
-    from tfface.data.image_fitting import SizePolicy
 
     base = output_base(args.output)
-    policy = SizePolicy(align=args.align, zoom=args.align_zoom)
+    policy = size_policy(args)
     client = connect(args.server, rest=args.rest, timeout=args.timeout)
     try:
         signatures = client.signatures(args.model, args.version)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from tfface.config.overrides import add_override_argument
 from tfface.systems.catalog import SYSTEMS, describe_systems
-
-# The choices of tfface.training.strategy.STRATEGIES (that module imports TensorFlow);
-# tests/cli/test_train_help.py checks they agree.
-STRATEGIES = ("default", "mirrored", "multiworker")
+from tfface.training.strategy_names import STRATEGIES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -31,14 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", help="YAML config file instead of a preset")
     parser.add_argument("--data", default="", help="dataset folder built by `tfface data build`")
     parser.add_argument("--out", required=True, help="run directory (config, checkpoints, logs)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config key",
-    )
+    add_override_argument(parser)
     parser.add_argument(
         "--strategy", choices=STRATEGIES, default="default", help="distribution strategy"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import types
 from collections.abc import Iterable
@@ -13,6 +14,15 @@ from tfface.config.coercion import coerce_value, config_field_types, is_config_c
 from tfface.config.errors import ConfigError, join_key, unknown_key_error
 
 ConfigT = TypeVar("ConfigT")
+
+
+def add_override_argument(
+    parser: argparse.ArgumentParser, help: str = "override a config key"
+) -> None:
+    """Adds the repeatable `--set KEY=VALUE` option (into `overrides`, for `apply_overrides`)."""
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help
+    )
 
 
 def split_override(override: str) -> tuple[list[str], str]:

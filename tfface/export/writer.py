@@ -32,6 +32,7 @@ from tfface.export.model_card import model_card, write_model_card
 from tfface.export.model_config import CONFIG_FILE, add_model_to_config
 from tfface.export.run_loading import load_trained_system
 from tfface.export.saved_model_writer import write_saved_model
+from tfface.export.versions import existing_versions
 from tfface.export.warmup import read_warmup_file, write_warmup_file
 from tfface.signatures.bytes_signatures import with_bytes_signatures
 from tfface.signatures.signature import BuildSignatures, ExportSignature, check_signatures
@@ -55,13 +56,6 @@ class ExportResult:
     model_config: Path
     signatures: tuple[str, ...]
     card: dict
-
-
-def existing_versions(model_dir: Path) -> list[int]:
-    """The numeric version folders of a model folder, ascending."""
-    if not model_dir.is_dir():
-        return []
-    return sorted(int(child.name) for child in model_dir.iterdir() if child.name.isdigit())
 
 
 def choose_version(model_dir: Path, version: int | None) -> int:

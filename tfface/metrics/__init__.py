@@ -14,9 +14,7 @@ TensorFlow. ``inception_score`` and ``evaluation_options`` are light and importe
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from tfface.lazy_exports import lazy_exports
 from tfface.metrics.evaluation_options import METRICS, EvaluationOptions, parse_metrics
 from tfface.metrics.inception_score import InceptionScoreResult, inception_score
 
@@ -71,17 +69,7 @@ _LAZY_EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY_EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'tfface.metrics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_EXPORTS))
+__getattr__, __dir__ = lazy_exports("tfface.metrics", globals(), _LAZY_EXPORTS)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tfface.metrics.report import Table
-from tfface.metrics.report_html import STYLE, table_html
+from tfface.metrics.report_html import STYLE, finish_page, table_html
 
 
 def _source_item(item: dict[str, Any]) -> str:
@@ -47,13 +47,4 @@ def write_comparison_html(
     ]
     for title, table in tables:
         parts += [f"<h2>{html.escape(title)}</h2>", table_html(table)]
-    if comparison["notes"]:
-        parts += [
-            "<h2>Notes</h2><ul>",
-            *(f"<li>{html.escape(note)}</li>" for note in comparison["notes"]),
-            "</ul>",
-        ]
-    parts.append("</body></html>")
-    path = Path(path)
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+    return finish_page(parts, comparison["notes"], path)

@@ -34,6 +34,16 @@ def table_html(table: Table) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def finish_page(parts: list[str], notes: list[str], path: str | os.PathLike) -> Path:
+    """Appends the notes section (if any) and the closing tags to `parts`; writes the page."""
+    if notes:
+        parts += ["<h2>Notes</h2><ul>", *(f"<li>{html.escape(n)}</li>" for n in notes), "</ul>"]
+    parts.append("</body></html>")
+    path = Path(path)
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
 def _image_html(path: Path, alt: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
@@ -60,13 +70,4 @@ def write_html(
         parts += ["<h2>Samples</h2>", _image_html(grid, "sample grid")]
     if curves is not None:
         parts += ["<h2>Loss curves</h2>", f"<div>{curves}</div>"]
-    if report["notes"]:
-        parts += [
-            "<h2>Notes</h2><ul>",
-            *(f"<li>{html.escape(n)}</li>" for n in report["notes"]),
-            "</ul>",
-        ]
-    parts.append("</body></html>")
-    path = Path(path)
-    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return path
+    return finish_page(parts, report["notes"], path)

@@ -6,22 +6,11 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from tfface.lazy_exports import lazy_exports
 
 _LAZY_EXPORTS = {"Expression": "tfface.synth.head", "SynthFaces": "tfface.synth.synthfaces"}
 
 __all__ = ["Expression", "SynthFaces"]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY_EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'tfface.synth' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_EXPORTS))
+__getattr__, __dir__ = lazy_exports("tfface.synth", globals(), _LAZY_EXPORTS)

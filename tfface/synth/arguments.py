@@ -6,6 +6,7 @@ import argparse
 
 from tfface.config import SynthConfig, apply_overrides, get_preset, load_yaml
 from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS
+from tfface.config.overrides import add_override_argument
 
 
 def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,14 +41,7 @@ def add_synth_arguments(parser: argparse.ArgumentParser) -> None:
         "--preset", default="default", help="synthfaces preset to start from (default, demo, tiny)"
     )
     parser.add_argument("--config", help="YAML file with SynthConfig keys (instead of a preset)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config key",
-    )
+    add_override_argument(parser)
 
 
 def synth_config_from_arguments(args: argparse.Namespace) -> SynthConfig:

@@ -6,14 +6,10 @@ without Keras (the CLI's progress line and `--help` stay free of TensorFlow).
 
 from __future__ import annotations
 
-from typing import Any
+from tfface.lazy_exports import lazy_exports
 
 __all__ = ["WeightEMA"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "WeightEMA":
-        from tfface.training.ema import WeightEMA
-
-        return WeightEMA
-    raise AttributeError(f"module 'tfface.training' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(
+    "tfface.training", globals(), {"WeightEMA": "tfface.training.ema"}
+)

@@ -15,7 +15,8 @@ import os
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multiworker")
+from tfface.training.strategy_names import STRATEGIES
+
 _KEY_SPACING = 10_000
 _strategies_created = 0
 
