@@ -55,7 +55,7 @@ def assert_two_replicas_make_the_update_of_one_device(
             system = build()
             system.compile(
                 optimizers={
-                    name: keras.optimizers.SGD(learning_rate) for name in system.OPTIMIZER_GROUPS
+                    name: keras.optimizers.SGD(learning_rate) for name in system.optimizer_groups
                 }
             )
         systems.append(system)

@@ -37,7 +37,6 @@ from two_replicas import assert_two_replicas_make_the_update_of_one_device
 
 from tfface.config import get_preset, list_presets
 from tfface.config.serialize import dump_yaml, load_yaml
-from tfface.config.system_modules import SYSTEM_MODULES
 from tfface.systems import registry
 
 PERCEPTUAL = ("model.perceptual_weights=random", "model.content_weight=0.02")
@@ -49,12 +48,16 @@ CASES = (
     Case("warp_rotation", POSE_PAIRS),
     Case("warp_inpainting", FACES, all_losses=PERCEPTUAL),
     Case("gated_inpainting", FACES, all_losses=PERCEPTUAL, replica_learning_rate=1e-4),
+    Case("template", FACES),
 )
 
 
 def test_every_registered_system_has_a_case() -> None:
-    # The shipped systems (tests register toy systems of their own in the same process).
-    assert sorted(case.system for case in CASES) == sorted(SYSTEM_MODULES)
+    # The shipped systems: the packages under tfface/systems/ and the template (tests define
+    # toy systems of their own in the same process).
+    assert sorted(case.system for case in CASES) == sorted(
+        [*registry.available_packages(), "template"]
+    )
 
 
 @pytest.fixture(scope="module", params=CASES, ids=str)
@@ -72,7 +75,7 @@ def test_every_network_trains_with_finite_losses(trained, case) -> None:
     assert int(system.step_counter.numpy()) == case.steps
     for name, logged in trained["history"].items():
         assert np.all(np.isfinite(logged)), name
-    grouped = {network for group in system.OPTIMIZER_GROUPS.values() for network in group}
+    grouped = {network for group in system.optimizer_groups.values() for network in group}
     assert grouped == set(system.network_names)
     for name in system.network_names:
         moved = largest_change(trained["initial"][name], values(system.variables_of(name)))
@@ -98,7 +101,7 @@ def test_each_optimizer_updates_only_its_networks(trained, case) -> None:
         system.compile(
             optimizers={
                 name: keras.optimizers.SGD(1e-2 if name == learning else 0.0)
-                for name in system.OPTIMIZER_GROUPS
+                for name in system.optimizer_groups
             },
             run_eagerly=True,
         )
@@ -106,9 +109,9 @@ def test_each_optimizer_updates_only_its_networks(trained, case) -> None:
         return {name: values(system.variables_of(name)) for name in system.network_names}
 
     still = run(None)
-    for learning in system.OPTIMIZER_GROUPS:
+    for learning in system.optimizer_groups:
         after = run(learning)
-        for group, networks in system.OPTIMIZER_GROUPS.items():
+        for group, networks in system.optimizer_groups.items():
             for name in networks:
                 moved = largest_change(still[name], after[name])
                 assert (moved > 0) == (group == learning), (learning, name, moved)

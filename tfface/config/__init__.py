@@ -18,11 +18,29 @@ from tfface.config.common import (
     TrainConfig,
 )
 from tfface.config.errors import ConfigError
+from tfface.config.model_config import (
+    AdamConfig,
+    ModelConfig,
+    SystemConfig,
+    fraction,
+    non_negative,
+    open_unit_interval,
+    positive,
+    unit_interval,
+)
 from tfface.config.overrides import apply_overrides, split_override
-from tfface.config.presets import get_preset, list_presets, register_preset
+from tfface.config.presets import get_preset, list_presets
 from tfface.config.serialize import dump_yaml, load_yaml, save_resolved, to_dict, to_yaml
 
 __all__ = [
+    "AdamConfig",
+    "ModelConfig",
+    "SystemConfig",
+    "fraction",
+    "non_negative",
+    "open_unit_interval",
+    "positive",
+    "unit_interval",
     "DOMAINS",
     "EXPRESSIONS",
     "OCCLUDERS",
@@ -38,7 +56,6 @@ __all__ = [
     "get_preset",
     "list_presets",
     "load_yaml",
-    "register_preset",
     "save_resolved",
     "split_override",
     "to_dict",

@@ -26,31 +26,11 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
-try:  # TensorFlow's own helper to tell whether a graph is being compiled by XLA
-    from tensorflow.python.ops import control_flow_util as _control_flow_util
-except ImportError:  # pragma: no cover - internal API moved
-    _control_flow_util = None
-
 PADDINGS = ("zeros", "border")
 
 # Corner (a, b) sits at (floor(x) + b, floor(y) + a): offsets of the four corners, in order.
 _COLUMN_OFFSETS = (0.0, 1.0, 0.0, 1.0)
 _ROW_OFFSETS = (0.0, 0.0, 1.0, 1.0)
-
-
-def in_xla_context() -> bool:
-    """True while tracing inside `tf.function(jit_compile=True)`.
-
-    The kernels pick the formulation that is fastest where they run: under XLA, fused
-    gathers and per-corner in-place scatters; in plain graph or eager mode, fewer and
-    larger ops. Both give the same values (tests check every mode). Uses TensorFlow's own
-    (internal) XLA-context helper; if it ever disappears, the XLA formulation is used,
-    which is correct everywhere, only slower outside XLA.
-    """
-    if _control_flow_util is None:  # pragma: no cover - internal API moved
-        return True
-    graph = tf.compat.v1.get_default_graph()
-    return bool(_control_flow_util.GraphOrParentsInXlaContext(graph))
 
 
 class Corners(NamedTuple):

@@ -23,10 +23,10 @@ from tfface.ops.bilinear import (
     Corners,
     bilinear_corners,
     crop_table,
-    in_xla_context,
     pad_table,
     scatter_corners,
 )
+from tfface.ops.private_apis import in_xla_context
 
 
 def _sample_corners(image: tf.Tensor, coordinates: tf.Tensor, padding: str) -> Corners:

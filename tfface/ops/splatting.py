@@ -36,10 +36,10 @@ import tensorflow as tf
 from tfface.ops.bilinear import (
     bilinear_corners,
     crop_table,
-    in_xla_context,
     pad_table,
     scatter_corners,
 )
+from tfface.ops.private_apis import in_xla_context
 
 
 def _source_corners(flow: tf.Tensor):

@@ -1,90 +1,167 @@
-"""`GANSystem`: the Keras model every tfface research system subclasses.
+"""`GANSystem`: the Keras model every tfface research system subclasses, declaratively.
 
-The pattern:
+A system DECLARES (class attributes, read by the registry, the train command, the export
+writer and the contract tests in tests/systems/test_system_contract.py):
 
-- `__init__` takes ready-built networks (tests pass tiny ones); the registry
-  builds them from a config.
-- `compile(optimizers={...})`: one optimizer per network group, because the
-  seeds use different learning rates per network. Gradient clipping is the
-  optimizers' own `global_clipnorm`, which Keras applies after the
-  cross-replica sum, so it clips the true global gradient.
-- `train_step(batch)`: one `tf.GradientTape` per update with explicit
-  variable lists (never toggling `trainable`); losses are PER-EXAMPLE (B,)
-  and `reduce()` is the ONE place that divides by the global batch size.
-  Under `MirroredStrategy` each replica sums its examples' losses / global
-  batch and the optimizer sums gradients over replicas, so N replicas make
-  exactly the update of one device with the same global batch (a plain
-  per-replica mean would multiply the learning rate by N).
-- logged values are unscaled `keras.metrics.Mean` trackers over examples; the
-  objective of the inference networks (`OBJECTIVE`, the generator loss) is also
-  logged as `loss`, the name Keras callbacks monitor by default (`val_loss`) and
-  the one name from which they infer that lower is better (keras 3.15,
+- `NAME`, `SUMMARY`, `CONFIG` (its `SystemConfig` subclass) and `PRESETS` (preset name ->
+  config factory). Declaring `CONFIG` registers the class (`tfface.systems.registry`): the
+  class definition is the one registration of spec, presets and export.
+- `NETWORKS` (required networks) and `OPTIONAL_NETWORKS` (networks that a config may switch
+  off; `expected_networks(model_config)` says which it needs), `INFERENCE_NETWORKS` (the
+  networks averaged by the EMA and exported), `OPTIMIZER_GROUPS` (optimizer -> the networks
+  it updates), `LOSS_NAMES` (logged per-example values), `OBJECTIVE` (the entry also logged
+  as `loss`), `UPDATES` (`tfface.systems.updates.Update`: the optimizer steps of a train
+  step, in order), `DATA` (the data recipe: `(config, data_dir, split) -> tf.data.Dataset`
+  of global batches) and `EXPORTS` (system -> {signature name: ExportSignature}, or None).
+
+and IMPLEMENTS only its maths: `build_networks(model_config, seed)`, `optimizer_configs(config)`
+(one `AdamConfig` per optimizer group), the forward pass (`call`, the exported inference
+path), the objective methods its `UPDATES` name, and `preview(batch)` (TensorBoard images).
+Objectives are pure: `(batch, carried, training) -> {name: tensor}`, per-example terms (B,)
+under `LOSS_NAMES` keys plus tensors carried to the later updates (StarGAN v2 style, Choi
+et al. CVPR 2020: losses computed by functions, the trainer owns the updates).
+
+The base OWNS the training arithmetic:
+
+- `train_step(batch)`: for each `Update`, one `tf.GradientTape` with explicit variable
+  lists (never toggling `trainable`); `reduce()` is the ONE place that divides by the
+  global batch size. Under `MirroredStrategy` each replica sums its examples' losses /
+  global batch and the optimizer sums gradients over replicas, so N replicas make exactly
+  the update of one device with the same global batch. Gradient clipping is the
+  optimizers' own `global_clipnorm`, applied after the cross-replica sum.
+- logged values are unscaled `keras.metrics.Mean` trackers over examples; `OBJECTIVE` is also
+  logged as `loss`, the name Keras callbacks monitor by default (`val_loss`) and the one
+  name from which they infer that lower is better (keras 3.15,
   `MonitorCallback._set_monitor_op`; any other name needs `mode="min"`).
-- `test_step(batch)` records `held_out_losses(batch)`: the train step's losses with
-  the networks in inference mode and no update (no optimizer step, EMA update,
-  step count or random draw), so `fit(validation_data=...)`, `evaluate()` and
-  callbacks on `val_...` values work.
-- `call()` is the inference path and the path that is exported.
-- works with `fit()` (callbacks, progress bar, validation, fine-tuning), and
-  `checkpoint()` returns a `tf.train.Checkpoint` over networks, optimizers (step
-  count and slots, not the learning rate: `optimizer_state.OptimizerState`), EMA
-  weights, the seed generator and the step.
+- `test_step(batch)` records `held_out_losses(batch)`: the same objectives with the networks
+  in inference mode and no update (no optimizer step, EMA update, step count or random
+  draw), so `fit(validation_data=...)`, `evaluate()` and callbacks on `val_...` work.
+- systems trained in stages (a pre-training stage with other optimizers) override
+  `stages()`; the base then makes one train function per stage and picks it by step.
+- `compile_for_training(config)` creates the optimizers (inside the strategy scope) and the
+  EMA shadows; `checkpoint()` covers networks, optimizers (step count and slots, not the
+  learning rate: `optimizer_state.OptimizerState`), EMA weights, seed generator and step.
+
+`tfface/systems/template.py` is the smallest complete system.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import keras
 import tensorflow as tf
 
+from tfface.config.model_config import AdamConfig, ModelConfig, SystemConfig
+from tfface.ops.private_apis import SkipSymbolicBuild, make_step_function
+from tfface.signatures.signature import ExportSignature
+from tfface.systems import registry
 from tfface.systems.optimizer_state import OptimizerState
+from tfface.systems.updates import Update
 from tfface.training.ema import WeightEMA
 from tfface.training.phases import TrainingPhase
+from tfface.training.schedules import ConstantThenLinearDecay
 
 OBJECTIVE_LOG = "loss"
 """The log name of a system's `OBJECTIVE` (Keras' conventional name of the objective)."""
 
 
-class GANSystem(keras.Model):
-    """Base class of the GAN systems.
+def adam_optimizer(settings: AdamConfig) -> keras.optimizers.Adam:
+    """The Keras Adam of one optimizer group's `AdamConfig` (constant or linearly decayed rate)."""
+    rate: float | keras.optimizers.schedules.LearningRateSchedule = settings.learning_rate
+    if settings.decay_steps > 0:
+        rate = ConstantThenLinearDecay(
+            settings.learning_rate, settings.decay_steps, settings.decay_start
+        )
+    return keras.optimizers.Adam(
+        rate, beta_1=settings.beta_1, beta_2=settings.beta_2, epsilon=settings.epsilon
+    )
+
+
+class GANSystem(SkipSymbolicBuild, keras.Model):
+    """Base class of the GAN systems (module docstring: what a system declares and implements).
 
     Args:
-        networks: name -> built `keras.Model` (generators, discriminators, encoders...).
-        ema_networks: names of networks whose weights are averaged (EMA) for inference.
-        ema_decay: EMA decay (e.g. 0.999); None disables EMA.
+        networks: name -> built `keras.Model` (generators, discriminators, encoders...):
+            exactly `expected_networks(model_config)`.
+        model_config: the system's model section with `image_size` set
+            (`SystemConfig.resolved_model()`); its `ema_decay` switches the EMA of
+            `INFERENCE_NETWORKS` on.
         seed: seed of the system's `keras.random.SeedGenerator`.
-        name: Keras model name.
-
-    Subclasses set `LOSS_NAMES` (logged per-example values), `OPTIMIZER_GROUPS`
-    (optimizer name -> the networks it updates; the keys `compile` requires) and
-    `OBJECTIVE` (the `LOSS_NAMES` entry also logged as `loss`), and implement
-    `train_step`, `held_out_losses` (for `test_step`) and `call`.
+        name: Keras model name (default: the system's `NAME`).
     """
 
-    LOSS_NAMES: tuple[str, ...] = ()
-    OPTIMIZER_GROUPS: dict[str, tuple[str, ...]] = {}
-    OBJECTIVE: str | None = "generator_loss"
+    NAME: ClassVar[str] = ""
+    SUMMARY: ClassVar[str] = ""
+    CONFIG: ClassVar[type[SystemConfig] | None] = None
+    PRESETS: ClassVar[Mapping[str, Callable[[], SystemConfig]]] = {}
+    NETWORKS: ClassVar[tuple[str, ...]] = ()
+    OPTIONAL_NETWORKS: ClassVar[tuple[str, ...]] = ()
+    INFERENCE_NETWORKS: ClassVar[tuple[str, ...]] = ()
+    OPTIMIZER_GROUPS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    LOSS_NAMES: ClassVar[tuple[str, ...]] = ()
+    OBJECTIVE: ClassVar[str | None] = "generator_loss"
+    UPDATES: ClassVar[tuple[Update, ...]] = ()
+    DATA: ClassVar[Callable[..., tf.data.Dataset] | None] = None
+    EXPORTS: ClassVar[Callable[[Any], dict[str, ExportSignature]] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Checks the declarations of a class that declares `CONFIG` and registers it."""
+        super().__init_subclass__(**kwargs)
+        if "CONFIG" not in cls.__dict__:
+            return
+        declared_networks = {*cls.NETWORKS, *cls.OPTIONAL_NETWORKS}
+        problems = []
+        if not cls.NAME:
+            problems.append("NAME is empty")
+        for group, networks in cls.OPTIMIZER_GROUPS.items():
+            unknown = set(networks) - declared_networks
+            if unknown:
+                problems.append(
+                    f"OPTIMIZER_GROUPS[{group!r}] names unknown networks {sorted(unknown)}"
+                )
+        unknown = set(cls.INFERENCE_NETWORKS) - declared_networks
+        if unknown:
+            problems.append(f"INFERENCE_NETWORKS names unknown networks {sorted(unknown)}")
+        for update in cls.UPDATES:
+            if update.optimizer not in cls.OPTIMIZER_GROUPS:
+                problems.append(
+                    f"update {update.objective!r} steps unknown optimizer {update.optimizer!r}"
+                )
+            if update.loss not in cls.LOSS_NAMES:
+                problems.append(
+                    f"update {update.objective!r} minimises {update.loss!r}, not in LOSS_NAMES"
+                )
+            if not callable(getattr(cls, update.objective, None)):
+                problems.append(f"update objective {update.objective!r} is not a method")
+        if cls.OBJECTIVE is not None and cls.OBJECTIVE not in cls.LOSS_NAMES:
+            problems.append(f"OBJECTIVE {cls.OBJECTIVE!r} is not one of LOSS_NAMES")
+        if problems:
+            raise TypeError(f"system class {cls.__name__}: " + "; ".join(problems))
+        registry.register(cls)
 
     def __init__(
         self,
         networks: Mapping[str, keras.Model],
-        ema_networks: Sequence[str] = (),
-        ema_decay: float | None = None,
+        model_config: ModelConfig,
         seed: int = 0,
         name: str | None = None,
     ) -> None:
-        super().__init__(name=name)
+        super().__init__(name=name or self.NAME or None)
         if not networks:
             raise ValueError("a GANSystem needs at least one network")
-        unknown = [network for network in ema_networks if network not in networks]
-        if unknown:
+        expected = set(self.expected_networks(model_config))
+        missing, unexpected = sorted(expected - set(networks)), sorted(set(networks) - expected)
+        if missing or unexpected:
             raise ValueError(
-                f"ema_networks {unknown} are not networks of this system ({sorted(networks)})"
+                f"{type(self).__name__} with this model config needs networks {sorted(expected)}; "
+                f"missing {missing}, unexpected {unexpected}"
             )
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}")
+        if model_config.image_size is None:
+            raise ValueError(
+                f"{type(self).__name__} needs model_config.image_size (SystemConfig.resolved_model())"
+            )
         self.network_names = tuple(networks)
         for network_name, network in networks.items():
             if not isinstance(network, keras.layers.Layer):
@@ -92,12 +169,9 @@ class GANSystem(keras.Model):
                     f"network {network_name!r} must be a keras Model or Layer, got {type(network).__name__}"
                 )
             setattr(self, network_name, network)
+        self.model_config = model_config
+        self.image_size = int(model_config.image_size)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        if self.OBJECTIVE is not None and self.OBJECTIVE not in self.LOSS_NAMES:
-            raise ValueError(
-                f"{type(self).__name__}.OBJECTIVE {self.OBJECTIVE!r} is not one of its "
-                f"LOSS_NAMES {list(self.LOSS_NAMES)}"
-            )
         logged = ((OBJECTIVE_LOG,) if self.OBJECTIVE is not None else ()) + self.LOSS_NAMES
         self.trackers = {log_name: keras.metrics.Mean(name=log_name) for log_name in logged}
         self.step_counter = self.add_weight(
@@ -108,31 +182,67 @@ class GANSystem(keras.Model):
             name="step",
             aggregation="only_first_replica",
         )
-        self.ema_network_names = tuple(ema_networks)
-        self.ema_decay = ema_decay
+        self.ema_decay = model_config.ema_decay
+        self.ema_network_names = self.INFERENCE_NETWORKS if self.ema_decay is not None else ()
         self.ema: WeightEMA | None = None
         self.system_optimizers: dict[str, keras.optimizers.Optimizer] = {}
         # The networks arrive built, so the system is too: fit() must not trace `call` on a
         # training batch to build it.
         self.built = True
 
+    # -- what a system implements ----------------------------------------------------------
+    @classmethod
+    def build_networks(cls, model_config: ModelConfig, seed: int = 0) -> dict[str, keras.Model]:
+        """The system's networks, freshly built from `model_config` (image_size set)."""
+        raise NotImplementedError(f"{cls.__name__} does not implement build_networks")
+
+    @classmethod
+    def optimizer_configs(cls, config: SystemConfig) -> dict[str, AdamConfig]:
+        """One `AdamConfig` per optimizer group of `config` (the groups of `expected_networks`)."""
+        raise NotImplementedError(f"{cls.__name__} does not implement optimizer_configs")
+
+    def preview(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """{name: float images (B, S, S, 3) in [-1, 1]} for the TensorBoard grids of `batch`."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement preview")
+
+    @classmethod
+    def expected_networks(cls, model_config: ModelConfig) -> tuple[str, ...]:
+        """The networks a system of `model_config` has: `NETWORKS`, plus the optional ones the
+        config switches on (override when there are `OPTIONAL_NETWORKS`)."""
+        return cls.NETWORKS
+
+    @classmethod
+    def create(cls, config: SystemConfig, **extras: Any) -> GANSystem:
+        """A system of `config` with freshly built networks (seeded by train.seed).
+
+        `extras` go to the constructor (e.g. a frozen identity network).
+        """
+        model_config = config.resolved_model()
+        return cls(
+            cls.build_networks(model_config, seed=config.train.seed),
+            model_config,
+            seed=config.train.seed,
+            **extras,
+        )
+
+    def prepare_training(self, config: SystemConfig) -> None:
+        """Loads what only training needs (feature networks of perceptual or identity losses).
+
+        Called by `compile_for_training` inside the strategy scope; the default needs nothing.
+        """
+
     @classmethod
     def phases(cls, config: Any) -> tuple[TrainingPhase, ...]:
-        """The training phases of a run of `config` (the system's ExperimentConfig).
+        """The training phases of a run of `config` (the progress line's phases and losses).
 
         One phase over every step, logging every `LOSS_NAMES` entry; systems trained in
-        stages override it (the progress line shows the active phase's losses).
+        stages override it.
         """
         return (TrainingPhase("training", 0, config.train.steps, cls.LOSS_NAMES),)
 
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None) -> None:
-        """Skips Keras' symbolic build in `fit`.
-
-        Networks arrive built and `compile` builds the optimizers, so there is
-        nothing to build; and Keras' version reduces a distributed batch with
-        `strategy.reduce`, which fails on dict batches under
-        MultiWorkerMirroredStrategy (keras 3.15, tensorflow backend).
-        """
+    def stages(self) -> tuple[tuple[int, tuple[Update, ...]], ...]:
+        """(first step, updates) of each training stage, by first step; default one stage."""
+        return ((0, self.UPDATES),)
 
     # -- networks and optimizers -----------------------------------------------------------
     def network(self, network_name: str) -> keras.Model:
@@ -150,6 +260,15 @@ class GANSystem(keras.Model):
             variables.extend(self.network(network_name).trainable_variables)
         return variables
 
+    @property
+    def optimizer_groups(self) -> dict[str, tuple[str, ...]]:
+        """The `OPTIMIZER_GROUPS` of this system: those whose networks it has."""
+        return {
+            group: networks
+            for group, networks in self.OPTIMIZER_GROUPS.items()
+            if all(network in self.network_names for network in networks)
+        }
+
     def compile(self, optimizers: Mapping[str, keras.optimizers.Optimizer], **kwargs: Any) -> None:
         """Sets one optimizer per network group; other keyword arguments go to `keras.Model.compile`.
 
@@ -157,14 +276,15 @@ class GANSystem(keras.Model):
         created here, not lazily inside the first (distributed) train step.
 
         Args:
-            optimizers: name -> optimizer; must cover `OPTIMIZER_GROUPS`.
+            optimizers: name -> optimizer; exactly the keys of `optimizer_groups`.
             **kwargs: e.g. `jit_compile`, `run_eagerly`, `steps_per_execution`.
         """
-        missing = [name for name in self.OPTIMIZER_GROUPS if name not in optimizers]
-        extra = [name for name in optimizers if name not in self.OPTIMIZER_GROUPS]
+        groups = self.optimizer_groups
+        missing = [name for name in groups if name not in optimizers]
+        extra = [name for name in optimizers if name not in groups]
         if missing or extra:
             raise ValueError(
-                f"{type(self).__name__} needs optimizers {list(self.OPTIMIZER_GROUPS)}; "
+                f"{type(self).__name__} needs optimizers {list(groups)}; "
                 f"missing {missing}, unexpected {extra}"
             )
         kwargs.setdefault("jit_compile", False)
@@ -174,7 +294,21 @@ class GANSystem(keras.Model):
         for optimizer_name, optimizer in optimizers.items():
             setattr(self, f"optimizer_{optimizer_name}", optimizer)
             if not optimizer.built:
-                optimizer.build(self.variables_of(*self.OPTIMIZER_GROUPS[optimizer_name]))
+                optimizer.build(self.variables_of(*groups[optimizer_name]))
+
+    def compile_for_training(self, config: SystemConfig) -> None:
+        """Compiles exactly as `tfface train` does: `optimizer_configs(config)` as Adam
+        optimizers, `train.jit_compile`, `prepare_training`, then the EMA shadows.
+
+        Call it inside the strategy scope that will train the system.
+        """
+        settings = self.optimizer_configs(config)
+        self.prepare_training(config)
+        self.compile(
+            optimizers={group: adam_optimizer(adam) for group, adam in settings.items()},
+            jit_compile=config.train.jit_compile,
+        )
+        self.enable_ema()
 
     # -- the training arithmetic -----------------------------------------------------------
     def reduce(self, per_example_loss: tf.Tensor) -> tf.Tensor:
@@ -191,7 +325,7 @@ class GANSystem(keras.Model):
 
     def update(self, tape: tf.GradientTape, loss: tf.Tensor, optimizer_name: str) -> None:
         """One step of optimizer `optimizer_name` on `loss` (already reduced) for its networks' variables."""
-        network_names = self.OPTIMIZER_GROUPS[optimizer_name]
+        network_names = self.optimizer_groups[optimizer_name]
         variables = self.variables_of(*network_names)
         gradients = tape.gradient(loss, variables)
         unconnected = [
@@ -207,6 +341,90 @@ class GANSystem(keras.Model):
             if gradient is not None
         ]
         self.system_optimizers[optimizer_name].apply_gradients(pairs)
+
+    def objective_terms(
+        self, update: Update, batch: Mapping[str, tf.Tensor], carried: dict, training: bool
+    ) -> tuple[dict[str, tf.Tensor], dict[str, Any]]:
+        """Runs `update`'s objective: (logged terms {LOSS_NAMES entry: (B,)}, carried values)."""
+        terms = getattr(self, update.objective)(batch, carried, training)
+        if update.loss not in terms:
+            raise KeyError(f"objective {update.objective!r} returned no {update.loss!r}")
+        logged = {key: value for key, value in terms.items() if key in self.LOSS_NAMES}
+        passed = {key: value for key, value in terms.items() if key not in self.LOSS_NAMES}
+        return logged, passed
+
+    def run_updates(self, updates: tuple[Update, ...], batch: Mapping[str, tf.Tensor]) -> dict:
+        """One train step of `updates` on `batch`: each update's tape, reduction and optimizer
+        step in order, then the terms are logged, the step counted and the EMA updated."""
+        groups = self.optimizer_groups
+        carried: dict[str, Any] = {}
+        logged: dict[str, tf.Tensor] = {}
+        for update in updates:
+            with tf.GradientTape() as tape:
+                terms, passed = self.objective_terms(update, batch, carried, training=True)
+                total = self.reduce(terms[update.loss])
+            if update.optimizer in groups:
+                self.update(tape, total, update.optimizer)
+            logged.update(terms)
+            carried.update(tf.nest.map_structure(tf.stop_gradient, passed))
+        self.record(**logged)
+        return self.finish_step()
+
+    def train_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """One train step: the updates of the stage active at the current step (module docstring).
+
+        Raises:
+            RuntimeError: a staged system's step is traced in a graph (use `fit`, whose train
+                function picks the stage, or call it eagerly).
+        """
+        stages = self.stages()
+        if len(stages) == 1:
+            return self.run_updates(stages[0][1], batch)
+        if not tf.executing_eagerly():
+            raise RuntimeError(
+                f"{type(self).__name__} trains in stages: its train step is chosen per step by "
+                "fit's train function (make_train_function), not inside one graph"
+            )
+        return self.run_updates(self.updates_at(int(self.step_counter.numpy())), batch)
+
+    def updates_at(self, step: int) -> tuple[Update, ...]:
+        """The updates of the stage active at 0-based step `step`."""
+        active = self.stages()[0][1]
+        for first_step, updates in self.stages():
+            if step >= first_step:
+                active = updates
+        return active
+
+    def make_train_function(self, force: bool = False):
+        """Keras' train function; for staged systems one per stage, picked by the step counter.
+
+        Each stage's function is one `strategy.run` of one step, so optimizer updates never
+        sit inside a `tf.cond` (MirroredStrategy cannot synchronise there). The stage is read
+        from the step counter before every call (exact with steps_per_execution 1).
+        """
+        stages = self.stages()
+        if len(stages) == 1:
+            return super().make_train_function(force)
+        if self.train_function is not None and not force:
+            return self.train_function
+        functions = [
+            (
+                first_step,
+                make_step_function(self, lambda batch, u=updates: self.run_updates(u, batch)),
+            )
+            for first_step, updates in stages
+        ]
+
+        def function(iterator):
+            step = int(self.step_counter.numpy())
+            chosen = functions[0][1]
+            for first_step, stage_function in functions:
+                if step >= first_step:
+                    chosen = stage_function
+            return chosen(iterator)
+
+        self.train_function = function
+        return function
 
     def record(self, **values: tf.Tensor) -> None:
         """Feeds per-example values (B,) (or scalars) to the `LOSS_NAMES` trackers
@@ -229,15 +447,23 @@ class GANSystem(keras.Model):
         return self.logs()
 
     def held_out_losses(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        """The train step's per-example losses (B,) on a held-out batch, without any update.
+        """Every update's terms on a held-out batch, without any update: {name: (B,)}.
 
-        Subclasses compute them with the networks in inference mode (`training=False`) and
-        from the same loss code as `train_step`; the keys are `LOSS_NAMES` entries.
+        The objectives of every stage run with the networks in inference mode
+        (`training=False`), in the order of the stages.
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} does not implement held_out_losses, so it cannot be "
-            "validated or evaluated (fit(validation_data=...), evaluate())"
-        )
+        carried: dict[str, Any] = {}
+        logged: dict[str, tf.Tensor] = {}
+        seen: set[str] = set()
+        for _, updates in self.stages():
+            for update in updates:
+                if update.objective in seen:
+                    continue
+                seen.add(update.objective)
+                terms, passed = self.objective_terms(update, batch, carried, training=False)
+                logged.update(terms)
+                carried.update(passed)
+        return logged
 
     def test_step(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         """Records `held_out_losses(batch)` and returns the logs.

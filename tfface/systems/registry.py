@@ -1,85 +1,146 @@
-"""The system registry: name -> how to build, compile, feed and preview a system.
+"""The one registry of research systems, filled by their class definitions.
 
-`build(name, config)` builds a system's networks from its config and
-`compile_system(system, config)` gives it the optimizers (and EMA) of `tfface
-train`, so a run's checkpoint restores into it; the command also uses the rest of
-the spec (dataset, preview images).
-Systems register themselves when their module is imported; `SYSTEM_MODULES`
-(`tfface.config.system_modules`) lists the modules `get()` imports on demand.
+A `GANSystem` subclass that declares `CONFIG` registers itself when its class is defined
+(`GANSystem.__init_subclass__`): its spec, presets and export signatures are all read from
+the class. There is no table of names: system `NAME` lives in the package
+`tfface.systems.NAME` (the template: the module `tfface/systems/template.py`), which
+`get(NAME)` imports on first use; `available()` lists the packages under `tfface/systems/`
+plus any system class defined elsewhere (a test's toy system) once it is defined.
+
+Importing this module imports no TensorFlow; `get` imports the system (and TensorFlow).
+`tfface.config.get_preset` reaches the presets here through a dynamic import, so the config
+layer needs no import of the systems layer.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import importlib.util
+import pkgutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import tensorflow as tf
+from tfface.config.errors import ConfigError
 
-from tfface.config.system_modules import SYSTEM_MODULES
-from tfface.signatures.signature import ExportSignature
-from tfface.systems.base import GANSystem
+SYSTEMS_PACKAGE = "tfface.systems"
+
+_SYSTEMS: dict[str, type] = {}
+"""System name -> its GANSystem subclass (filled by the class definitions)."""
 
 
 @dataclass(frozen=True)
 class SystemSpec:
-    """Everything the training command needs to know about one system.
+    """What the train, export and evaluate commands use of one system, read from its class.
 
     Attributes:
         name: registry name (`tfface train NAME`).
-        config_class: the system's frozen config dataclass (an ExperimentConfig).
-        build: config -> GANSystem with freshly built networks.
-        compile: (system, config) -> None; creates the optimizers and compiles.
+        system_class: the `GANSystem` subclass.
+        config_class: its `SystemConfig` subclass.
+        summary: one line: what the system does and where it comes from.
+        presets: preset name -> zero-argument config factory.
+        build: config -> system with freshly built networks.
+        compile: (system, config) -> None; the optimizers and EMA of `tfface train`.
         dataset: (config, data_dir, split="train") -> tf.data.Dataset of GLOBAL batches of
             the split (train, validation or test), repeated.
         preview: (system, batch) -> {name: float images in [-1, 1]} for TensorBoard grids.
         export_signatures: system -> {signature name: ExportSignature}, the serving
-            signatures `tfface export` writes (`tfface/signatures/signature.py`); None: the
-            system is not exportable.
+            signatures `tfface export` writes; None: the system is not exportable.
     """
 
     name: str
+    system_class: type
     config_class: type
-    build: Callable[[Any], GANSystem]
-    compile: Callable[[GANSystem, Any], None]
-    dataset: Callable[..., tf.data.Dataset]
-    preview: Callable[[GANSystem, dict], dict] | None = None
-    export_signatures: Callable[[GANSystem], dict[str, ExportSignature]] | None = None
+    summary: str
+    presets: Mapping[str, Callable[[], Any]]
+    build: Callable[[Any], Any]
+    compile: Callable[[Any, Any], None]
+    dataset: Callable[..., Any]
+    preview: Callable[[Any, dict], dict] | None
+    export_signatures: Callable[[Any], dict] | None
 
 
-_REGISTRY: dict[str, SystemSpec] = {}
+def register(system_class: type) -> type:
+    """Adds a system class under its `NAME`; a redefinition replaces it (reloads, tests).
+
+    Called by `GANSystem.__init_subclass__`; returns the class.
+    """
+    _SYSTEMS[system_class.NAME] = system_class
+    return system_class
 
 
-def register(spec: SystemSpec) -> SystemSpec:
-    """Adds a system; re-registering a name replaces it (module reloads, tests)."""
-    _REGISTRY[spec.name] = spec
-    return spec
-
-
-def get(name: str) -> SystemSpec:
-    """The spec of system `name` (importing its module if needed)."""
-    if name not in _REGISTRY and name in SYSTEM_MODULES:
-        importlib.import_module(SYSTEM_MODULES[name])
-    if name not in _REGISTRY:
-        available = sorted(set(_REGISTRY) | set(SYSTEM_MODULES))
-        raise ValueError(
-            f"unknown system {name!r}; available systems: {', '.join(available) or '(none yet)'}"
-        )
-    return _REGISTRY[name]
+def available_packages() -> list[str]:
+    """Names of the packages under tfface/systems/ (each holds one system)."""
+    folder = Path(__file__).resolve().parent
+    return sorted(module.name for module in pkgutil.iter_modules([str(folder)]) if module.ispkg)
 
 
 def available() -> list[str]:
-    """Names of every known system."""
-    return sorted(set(_REGISTRY) | set(SYSTEM_MODULES))
+    """Names of every known system: the system packages and any system class defined."""
+    return sorted(set(available_packages()) | set(_SYSTEMS))
 
 
-def build(name: str, config: Any) -> GANSystem:
+def system_class(name: str) -> type:
+    """The GANSystem subclass of system `name`, importing `tfface.systems.<name>` if needed.
+
+    Raises:
+        ConfigError: (a ValueError) unknown system; the message lists the known ones.
+    """
+    if name not in _SYSTEMS and name.isidentifier():
+        module = f"{SYSTEMS_PACKAGE}.{name}"
+        if importlib.util.find_spec(module) is not None:  # a system package, or the template
+            importlib.import_module(module)
+    if name not in _SYSTEMS:
+        raise ConfigError(
+            f"unknown system {name!r}; available systems: {', '.join(available()) or '(none yet)'}"
+        )
+    return _SYSTEMS[name]
+
+
+def get(name: str) -> SystemSpec:
+    """The spec of system `name` (importing its package if needed)."""
+    cls = system_class(name)
+    return SystemSpec(
+        name=cls.NAME,
+        system_class=cls,
+        config_class=cls.CONFIG,
+        summary=cls.SUMMARY,
+        presets=cls.PRESETS,
+        build=cls.create,
+        compile=lambda system, config: system.compile_for_training(config),
+        dataset=cls.DATA,
+        preview=lambda system, batch: system.preview(batch),
+        export_signatures=cls.EXPORTS,
+    )
+
+
+def build(name: str, config: Any) -> Any:
     """Builds system `name` from `config` (networks included)."""
-    return get(name).build(config)
+    return system_class(name).create(config)
 
 
-def compile_system(system: GANSystem, config: Any) -> None:
+def get_preset(system: str, preset: str) -> Any:
+    """A new config built by preset `preset` of `system`.
+
+    Raises:
+        ConfigError: unknown system or preset; the message lists the available ones.
+    """
+    presets = system_class(system).PRESETS
+    if preset not in presets:
+        raise ConfigError(
+            f"unknown preset '{preset}' for system '{system}'; available presets: "
+            f"{', '.join(sorted(presets))}"
+        )
+    return presets[preset]()
+
+
+def registered_presets() -> dict[str, list[str]]:
+    """{system: sorted preset names} of the system classes defined so far (no import)."""
+    return {name: sorted(cls.PRESETS) for name, cls in sorted(_SYSTEMS.items())}
+
+
+def compile_system(system: Any, config: Any) -> None:
     """Compiles `system` for training exactly as `tfface train` does, then adds its EMA shadows.
 
     The optimizers (types, learning rates or schedules, betas) come from `config`, the
@@ -95,13 +156,14 @@ def compile_system(system: GANSystem, config: Any) -> None:
         raise ValueError(
             f"compile_system needs a system config (with a `system` name), got {type(config).__name__}"
         )
-    spec = get(name)
-    if not isinstance(config, spec.config_class):
+    cls = system_class(name)
+    if not isinstance(config, cls.CONFIG):
         raise ValueError(
-            f"config of system {name!r} must be a {spec.config_class.__name__}, "
+            f"config of system {name!r} must be a {cls.CONFIG.__name__}, "
             f"got {type(config).__name__}"
         )
-    if not isinstance(system, GANSystem):
-        raise ValueError(f"compile_system needs a GANSystem, got {type(system).__name__}")
-    spec.compile(system, config)
-    system.enable_ema()
+    if not isinstance(system, cls):
+        raise ValueError(
+            f"compile_system needs a {cls.__name__} for a {name!r} config, got {type(system).__name__}"
+        )
+    system.compile_for_training(config)

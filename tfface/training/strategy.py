@@ -15,6 +15,7 @@ import os
 
 import tensorflow as tf
 
+from tfface.ops.private_apis import set_collective_key_base
 from tfface.training.strategy_names import STRATEGIES
 
 _KEY_SPACING = 10_000
@@ -32,11 +33,11 @@ def mirrored_strategy(devices: list[str], **kwargs) -> tf.distribute.MirroredStr
     """
     global _strategies_created
     _strategies_created += 1
-    tf.distribute.MirroredStrategy._collective_key_base = _strategies_created * _KEY_SPACING
+    set_collective_key_base(_strategies_created * _KEY_SPACING)
     try:
         return tf.distribute.MirroredStrategy(devices, **kwargs)
     finally:
-        tf.distribute.MirroredStrategy._collective_key_base = 0
+        set_collective_key_base(0)
 
 
 def split_cpu(replicas: int) -> None:
