@@ -11,7 +11,6 @@ from tfface.config import (
     SynthConfig,
     get_preset,
     list_presets,
-    register_preset,
 )
 
 
@@ -43,12 +42,10 @@ def test_unknown_system_lists_available():
         list_presets("nope")
 
 
-def test_register_preset_and_duplicate():
-    @register_preset("test-system-registry", "small")
-    def small() -> SynthConfig:
-        return SynthConfig(identities=2)
+def test_a_system_class_declares_its_presets():
+    from toy_system import ToySystem, register_toy, tiny_config
 
-    assert get_preset("test-system-registry", "small") == SynthConfig(identities=2)
-    assert list_presets("test-system-registry") == {"test-system-registry": ["small"]}
-    with pytest.raises(ValueError, match="already registered"):
-        register_preset("test-system-registry", "small")(small)
+    register_toy()
+    assert get_preset("toy", "tiny") == tiny_config()
+    assert list_presets("toy") == {"toy": sorted(ToySystem.PRESETS)}
+    assert list_presets()["toy"] == ["tiny"]

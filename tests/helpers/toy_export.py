@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import tensorflow as tf
 from toy_system import register_toy
@@ -17,7 +15,6 @@ from toy_system import register_toy
 from tfface.signatures.image_to_image import image_to_image_signatures, system_image_size
 from tfface.signatures.inputs import image_input, label_map_input, latent_input
 from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
-from tfface.systems import registry
 
 MODEL = "toy"
 
@@ -58,7 +55,5 @@ def toy_signatures(system) -> dict[str, ExportSignature]:
 
 
 def register_toy_export() -> None:
-    """Registers the toy system for training and export (idempotent)."""
+    """Registers the toy system (exportable with `toy_signatures`) as 'toy' (idempotent)."""
     register_toy()
-    spec = registry.get("toy")
-    registry.register(dataclasses.replace(spec, export_signatures=toy_signatures))

@@ -1,4 +1,5 @@
-"""GANSystem: reduction by the global batch size, 2 replicas == 1 device, checkpoints, fit."""
+"""GANSystem: reduction by the global batch size, 2 replicas == 1 device, checkpoints, fit,
+the declarations it checks and the updates it runs."""
 
 from __future__ import annotations
 
@@ -6,17 +7,15 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from toy_system import ToySystem, tiny_networks, toy_batches
+from toy_system import ToySystem, make_toy, tiny_networks, toy_batches, toy_model_config
 from two_replicas import assert_two_replicas_make_the_update_of_one_device
+
+from tfface.systems.updates import Update
 
 
 def make_system(strategy: tf.distribute.Strategy, ema: bool = False) -> ToySystem:
     with strategy.scope():
-        system = ToySystem(
-            tiny_networks(),
-            ema_networks=("generator",) if ema else (),
-            ema_decay=0.9 if ema else None,
-        )
+        system = make_toy(ema_decay=0.9 if ema else None)
         system.compile(
             optimizers={
                 "generator": keras.optimizers.Adam(1e-2, beta_1=0.5),
@@ -34,7 +33,7 @@ def weights(system: ToySystem) -> list[np.ndarray]:
 @pytest.mark.isolated
 def test_two_replicas_make_the_update_of_one_device() -> None:
     assert_two_replicas_make_the_update_of_one_device(
-        lambda: ToySystem(tiny_networks()), toy_batches(3, batch_size=4), learning_rate=0.1
+        lambda: make_toy(), toy_batches(3, batch_size=4), learning_rate=0.1
     )
 
 
@@ -49,7 +48,7 @@ def test_a_plain_mean_would_fail_that_test() -> None:
 
     with pytest.raises(AssertionError):
         assert_two_replicas_make_the_update_of_one_device(
-            lambda: PlainMean(tiny_networks()), toy_batches(1, batch_size=4), learning_rate=0.1
+            lambda: make_toy(PlainMean), toy_batches(1, batch_size=4), learning_rate=0.1
         )
 
 
@@ -73,10 +72,51 @@ def test_checkpoint_round_trip_and_exact_resume(tmp_path) -> None:
 
 
 def test_compile_and_reduce_reject_bad_input() -> None:
-    system = ToySystem(tiny_networks())
+    system = make_toy()
     with pytest.raises(ValueError, match="missing"):
         system.compile(optimizers={"generator": keras.optimizers.Adam()})
     with pytest.raises(ValueError, match="per example"):
         system.reduce(tf.zeros([2, 2]))
-    with pytest.raises(ValueError, match="ema_networks"):
-        ToySystem(tiny_networks(), ema_networks=("nope",), ema_decay=0.9)
+    networks = tiny_networks()
+    with pytest.raises(ValueError, match=r"missing \['discriminator'\]"):
+        ToySystem({"generator": networks["generator"]}, toy_model_config())
+    with pytest.raises(ValueError, match="needs model_config.image_size"):
+        ToySystem(networks, toy_model_config(size=None))
+
+
+def test_a_class_with_inconsistent_declarations_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"OPTIMIZER_GROUPS\['generator'\] names unknown networks"):
+
+        class WrongGroup(ToySystem):
+            NAME = "wrong_group"
+            CONFIG = ToySystem.CONFIG
+            OPTIMIZER_GROUPS = {"generator": ("decoder",), "discriminator": ("discriminator",)}
+
+    with pytest.raises(TypeError, match="minimises 'l2', not in LOSS_NAMES"):
+
+        class WrongLoss(ToySystem):
+            NAME = "wrong_loss"
+            CONFIG = ToySystem.CONFIG
+            UPDATES = (Update("generator", "generator_objective", "l2"),)
+
+
+def test_the_train_step_is_the_declared_updates_in_order() -> None:
+    """One step equals the objectives' own arithmetic: G first, then D on G's (stopped) output."""
+    batch = next(iter(toy_batches(1, batch_size=2)))
+    system = make_toy()
+    system.compile(optimizers={name: keras.optimizers.SGD(0.1) for name in system.optimizer_groups})
+    reference = make_toy()  # the same initial weights (seeded)
+    generator_before = [v.numpy() for v in reference.variables_of("generator")]
+    logs = system.train_step(batch)
+    with tf.GradientTape() as tape:
+        terms = reference.generator_objective(batch, {}, training=True)
+        total = tf.reduce_mean(terms["generator_loss"])
+    gradients = tape.gradient(total, reference.variables_of("generator"))
+    for after, before, gradient in zip(
+        system.variables_of("generator"), generator_before, gradients, strict=True
+    ):
+        np.testing.assert_allclose(after.numpy(), before - 0.1 * gradient.numpy(), atol=1e-6)
+    assert float(logs["loss"]) == pytest.approx(float(total), rel=1e-5)
+    assert int(system.step_counter.numpy()) == 1
+    held_out = system.held_out_losses(batch)
+    assert set(held_out) == {"generator_loss", "discriminator_loss", "l1"}

@@ -14,13 +14,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from toy_system import ToyConfig, ToySystem, tiny_networks, toy_batches
+from toy_system import ToyConfig, ToySystem
 
-from tfface.config import ExperimentConfig, TrainConfig, get_preset, load_yaml, register_preset
-from tfface.config.presets import list_presets
+from tfface.config import AdamConfig, ExperimentConfig, TrainConfig, get_preset, load_yaml
 from tfface.runs.train import TrainRequest, train
 from tfface.systems import registry
-from tfface.training.schedules import ConstantThenLinearDecay
 
 SYSTEM = "toy_scheduled"
 
@@ -29,40 +27,28 @@ def scheduled_config() -> ToyConfig:
     return ToyConfig(
         system=SYSTEM,
         preset="tiny",
+        data=dataclasses.replace(ToyConfig().data, image_size=8),
         train=TrainConfig(steps=2, batch_size=4, log_every=2, checkpoint_every=2),
     )
 
 
-def build(config: ToyConfig) -> ToySystem:
-    return ToySystem(tiny_networks(config.model.image_size, seed=config.train.seed))
+class ScheduledToySystem(ToySystem):
+    """The toy system with Adam whose rate decays over the run, like mask_guided's."""
 
+    NAME = SYSTEM
+    CONFIG = ToyConfig
+    PRESETS = {"tiny": scheduled_config}
 
-def compile_with_schedules(system: ToySystem, config: ToyConfig) -> None:
-    """Adam whose rate decays over the run, like mask_guided's `compile_system`."""
-    system.compile(
-        optimizers={
-            name: keras.optimizers.Adam(
-                ConstantThenLinearDecay(config.model.learning_rate, 10), beta_1=0.5
-            )
-            for name in ToySystem.OPTIMIZER_GROUPS
-        }
-    )
+    @classmethod
+    def optimizer_configs(cls, config: ToyConfig) -> dict[str, AdamConfig]:
+        adam = AdamConfig(config.model.learning_rate, beta_1=0.5, decay_steps=10)
+        return {"generator": adam, "discriminator": adam}
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     """A 2-step `tfface train` run of the scheduled toy system."""
-    if "tiny" not in list_presets().get(SYSTEM, {}):
-        register_preset(SYSTEM, "tiny")(scheduled_config)
-    registry.register(
-        registry.SystemSpec(
-            SYSTEM,
-            ToyConfig,
-            build,
-            compile_with_schedules,
-            lambda config, data_dir: toy_batches(8, config.train.batch_size).repeat(),
-        )
-    )
+    registry.register(ScheduledToySystem)
     folder = tmp_path_factory.mktemp("fine_tuning") / "run"
     assert train(TrainRequest(SYSTEM, str(folder), preset="tiny", verbose=0))["steps"] == 2
     return folder
@@ -106,7 +92,7 @@ def test_float_rate_optimizers_restore_a_scheduled_run(run_dir: Path, tmp_path: 
     system = registry.build(SYSTEM, config)
     system.compile(
         optimizers={
-            name: keras.optimizers.Adam(1e-4, beta_1=0.5) for name in system.OPTIMIZER_GROUPS
+            name: keras.optimizers.Adam(1e-4, beta_1=0.5) for name in system.optimizer_groups
         }
     )
     assert_restores_every_value(system, run_dir, tmp_path)
@@ -123,5 +109,5 @@ def test_compile_system_rejects_what_is_not_a_system_config(run_dir: Path) -> No
         registry.compile_system(system, ExperimentConfig(system=SYSTEM))
     with pytest.raises(ValueError, match="unknown system 'nope'"):
         registry.compile_system(system, dataclasses.replace(config, system="nope"))
-    with pytest.raises(ValueError, match="needs a GANSystem"):
+    with pytest.raises(ValueError, match="needs a ScheduledToySystem"):
         registry.compile_system(keras.Sequential(), config)

@@ -9,8 +9,9 @@ module imports no TensorFlow and nothing of the systems layer.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tfface.config.common import DOMAINS, EXPRESSIONS, OCCLUDERS, SynthConfig
@@ -25,6 +26,17 @@ REGISTRY_MODULE = "tfface.systems.registry"
 
 def _registry() -> Any:
     return importlib.import_module(REGISTRY_MODULE)
+
+
+@contextlib.contextmanager
+def _naming_the_dataset_presets() -> Iterator[None]:
+    """Adds the SynthFaces presets to the registry's "unknown system" message."""
+    try:
+        yield
+    except ConfigError as error:
+        if not str(error).startswith("unknown system"):
+            raise
+        raise ConfigError(f"{error}; dataset presets: {SYNTHFACES}") from None
 
 
 def get_preset(system: str, name: str) -> Any:
@@ -42,7 +54,8 @@ def get_preset(system: str, name: str) -> Any:
                 f"{', '.join(sorted(SYNTHFACES_PRESETS))}"
             )
         return SYNTHFACES_PRESETS[name]()
-    return _registry().get_preset(system, name)
+    with _naming_the_dataset_presets():
+        return _registry().get_preset(system, name)
 
 
 def list_presets(system: str | None = None) -> dict[str, list[str]]:
@@ -58,7 +71,8 @@ def list_presets(system: str | None = None) -> dict[str, list[str]]:
     if system == SYNTHFACES:
         return {SYNTHFACES: sorted(SYNTHFACES_PRESETS)}
     if system is not None:
-        return {system: sorted(_registry().system_class(system).PRESETS)}
+        with _naming_the_dataset_presets():
+            return {system: sorted(_registry().system_class(system).PRESETS)}
     return {SYNTHFACES: sorted(SYNTHFACES_PRESETS), **_registry().registered_presets()}
 
 
