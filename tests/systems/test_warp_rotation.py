@@ -12,8 +12,8 @@ from system_kit import POSE_PAIRS, SIZE, Case, fixed_batches, make_system, tiny_
 
 from tfface.config import ConfigError
 from tfface.systems import registry
+from tfface.systems.warp_rotation import orient_pairs
 from tfface.systems.warp_rotation.identity import load_identity_network
-from tfface.systems.warp_rotation.registration import orient_pairs
 
 SYSTEM = "warp_rotation"
 
@@ -77,7 +77,7 @@ def test_samplers_and_gap_switch_train(pose_pairs_dir, overrides, gap) -> None:
     batch = next(iter(fixed_batches(config, pose_pairs_dir, 1)))
     system = make_system(config)
     assert ("gap_discriminator" in system.network_names) == gap
-    assert ("gap_discriminator" in system.OPTIMIZER_GROUPS) == gap
+    assert ("gap_discriminator" in system.optimizer_groups) == gap
     before = values(system.variables_of("warp_field_regressor", "inpainter"))
     logs = system.train_step(batch)  # eagerly: one update of every network
     assert all(np.isfinite(float(value)) for value in logs.values())
@@ -215,8 +215,7 @@ def test_a_missing_identity_model_blocks_training_but_not_building(
 ) -> None:
     """Exporting a run trained with an identity loss must not need the identity model."""
     config = tiny_config(SYSTEM, pose_pairs_dir, f"model.identity_model={tmp_path / 'gone.keras'}")
-    spec = registry.get(SYSTEM)
-    system = spec.build(config)
+    system = registry.build(SYSTEM, config)
     assert system.identity_network is None
     with pytest.raises(FileNotFoundError, match="gone.keras"):
-        spec.compile(system, config)
+        system.compile_for_training(config)

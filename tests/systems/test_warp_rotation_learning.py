@@ -31,10 +31,8 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from tfface.config import apply_overrides, get_preset
-from tfface.data.reader import make_dataset
-from tfface.systems import registry
+from learning_check import held_out_batch
+from system_kit import make_system, tiny_config
 
 FACE_LABELS = (1, 9)
 """PORTRAIT_11 labels 1 (skin) .. 9 (lower lip): the face without hair and background."""
@@ -82,21 +80,10 @@ def test_tiny_preset_rotates_yaw_30_towards_frontal(tmp_path) -> None:
     start = time.monotonic()
     train_dir = pose_pairs(tmp_path / "train", 60, 0, ["-30", "0", "30"])
     held_out_dir = pose_pairs(tmp_path / "held_out", 16, 1000, ["30"])
-    spec = registry.get("warp_rotation")
-    config = apply_overrides(get_preset("warp_rotation", "tiny"), [f"data.data_dir={train_dir}"])
-    system = spec.build(config)
-    spec.compile(system, config)
-    held_out = next(
-        iter(
-            make_dataset(
-                f"{held_out_dir}/train-*.tfrecord",
-                features=("image", "target_image", "pose", "target_label_map_11"),
-                batch_size=16,
-                image_size=64,
-                one_hot=False,
-                shuffle=False,
-            )
-        )
+    config = tiny_config("warp_rotation", train_dir)
+    system = make_system(config)
+    held_out = held_out_batch(
+        held_out_dir, ("image", "target_image", "pose", "target_label_map_11"), 16, one_hot=False
     )
     assert np.all(held_out["pose"].numpy()[:, 0] == 30.0)
     images, targets = held_out["image"].numpy(), held_out["target_image"].numpy()
@@ -104,7 +91,7 @@ def test_tiny_preset_rotates_yaw_30_towards_frontal(tmp_path) -> None:
     face = ((labels >= FACE_LABELS[0]) & (labels <= FACE_LABELS[1]))[..., None]
     unwarped = face_l1(images, targets, face)
 
-    system.fit(spec.dataset(config, train_dir).take(config.train.steps), verbose=0)
+    system.fit(system.DATA(config, train_dir).take(config.train.steps), verbose=0)
     outputs = system.rotate(images, 0.0)  # 'image', 'warped' (holes black): (16, 64, 64, 3)
     rotated = face_l1(outputs["image"], targets, face)
     warped = face_l1(outputs["warped"], targets, face)  # the warp alone, before inpainting

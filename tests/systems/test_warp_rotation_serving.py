@@ -51,16 +51,9 @@ LOAD_WITHOUT_TFFACE = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> str:
+def data_dir(pose_pairs_dir) -> str:
     """4 identities at yaw 0 and 30 paired with their frontal views (8 pairs)."""
-    from pipelines import synthfaces
-
-    folder = tmp_path_factory.mktemp("rotation_pairs")
-    synthfaces.main(
-        ["--output", str(folder), "--identities", "4", "--size", str(SIZE), "--uv-size", "32"]
-        + ["--yaws", "0", "30", "--pair-with-frontal", "--splits", "train=1,validation=0,test=0"]
-    )
-    return str(folder)
+    return pose_pairs_dir
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,16 @@ pixels weigh as much as many known ones. A class absent from an example contribu
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import tensorflow as tf
 
 from tfface.losses.input_checks import as_float32, check_choice, check_rank, check_same_shape
 from tfface.losses.per_example import mean_per_example, sum_per_example
 
-GAP_GENERATOR_FORMS: tuple[str, ...] = ("holes", "all_pixels", "zero_sum")
+GapGeneratorForm = Literal["holes", "all_pixels", "zero_sum"]
+"""The generator's gap loss forms (module docstring); config fields annotate with it."""
+GAP_GENERATOR_FORMS: tuple[str, ...] = get_args(GapGeneratorForm)
 
 
 def _gap_inputs(mask: tf.Tensor, predictions: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -87,7 +89,7 @@ def gap_discriminator_loss(
 def gap_generator_loss(
     mask: tf.Tensor,
     predictions: tf.Tensor,
-    form: Literal["holes", "all_pixels", "zero_sum"] = "holes",
+    form: GapGeneratorForm = "holes",
     from_logits: bool = False,
     epsilon: float = 1e-7,
 ) -> tf.Tensor:

@@ -6,11 +6,15 @@ after `name` so that checkpoints and summaries read like the architecture.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import keras
 
 from tfface.layers import InstanceNormalization, ReflectionPadding2D
 
-NORMS = ("instance", "layer", "batch", "none")
+Norm = Literal["instance", "layer", "batch", "none"]
+"""The normalisations of `normalization` (config fields annotate with it)."""
+NORMS: tuple[str, ...] = get_args(Norm)
 ACTIVATIONS = ("relu", "leaky_relu", "none")
 CENTERING_NORMS = ("instance", "batch")
 """Norms that subtract a per-channel mean: a convolution bias before them has no effect (its

@@ -22,11 +22,13 @@ padding are cropped away. Positions farther out get weight 0.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 import tensorflow as tf
 
-PADDINGS = ("zeros", "border")
+Padding = Literal["zeros", "border"]
+"""Outside pixels of the backward sampler: zeros, or the nearest border pixel."""
+PADDINGS: tuple[str, ...] = get_args(Padding)
 
 # Corner (a, b) sits at (floor(x) + b, floor(y) + a): offsets of the four corners, in order.
 _COLUMN_OFFSETS = (0.0, 1.0, 0.0, 1.0)

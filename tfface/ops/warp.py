@@ -28,11 +28,17 @@ nothing. See benchmarks/warp.py for the numbers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, get_args
 
 import tensorflow as tf
 
 from tfface.ops import grids, sampling, splatting
 from tfface.ops.bilinear import PADDINGS
+
+Sampler = Literal["forward", "backward"]
+"""The two warps of this module, as systems name them: `forward_warp` (eqs. 3.4-3.7) or
+`backward_warp` (eqs. 3.1-3.3)."""
+SAMPLERS: tuple[str, ...] = get_args(Sampler)
 
 
 def _check_rank4(name: str, tensor: tf.Tensor, last: int | None = None) -> None:

@@ -19,9 +19,16 @@ from tfface.systems.splits import split_pattern
 
 def image_batches(config: Any, data_dir: str, split: str = "train") -> tf.data.Dataset:
     """Repeated global batches {'image': float32 (B, S, S, 3) in [-1, 1]} of `split`."""
+    return feature_batches(config, data_dir, split, ("image",))
+
+
+def feature_batches(
+    config: Any, data_dir: str, split: str, features: tuple[str, ...]
+) -> tf.data.Dataset:
+    """Repeated global batches of the records' `features` (`tfface.data.reader`) of `split`."""
     return make_dataset(
         split_pattern(data_dir, split),
-        features=("image",),
+        features=features,
         batch_size=config.train.batch_size,
         image_size=config.data.image_size,
         shuffle=config.data.shuffle_buffer > 0,

@@ -5,27 +5,27 @@
     outputs = system.rotate(images, target_yaw=30.0)   # {'image', 'warped', 'hole_mask'}
 
 Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system` (the
-Keras model and its forward pass), `warping` (network inputs, forward / backward sampler),
-`training` (the losses and the train step), `rotation` (the eager API), `inputs` (eager
-input checks), `identity` (the frozen identity network), `registration` (networks,
-optimizers, data, registry), `export` (the serving signatures).
+declarative system: networks, optimizers, forward pass, objectives, the eager `rotate`),
+`training` (the loss terms), `data` (the pose-pair data recipe), `warping` (network inputs,
+forward / backward sampler), `inputs` (eager input checks), `identity` (the frozen identity
+network), `export` (the serving signatures).
 """
 
-from tfface.systems.warp_rotation.config import WarpRotationConfig, WarpRotationModelConfig
-from tfface.systems.warp_rotation.registration import (
-    build,
-    build_networks,
-    compile_system,
-    dataset,
+from tfface.systems.warp_rotation.config import (
+    WarpRotationConfig,
+    WarpRotationModelConfig,
+    paper,
+    tiny,
 )
+from tfface.systems.warp_rotation.data import orient_pairs, pose_pair_batches
 from tfface.systems.warp_rotation.system import WarpRotationSystem
 
 __all__ = [
     "WarpRotationConfig",
     "WarpRotationModelConfig",
     "WarpRotationSystem",
-    "build",
-    "build_networks",
-    "compile_system",
-    "dataset",
+    "orient_pairs",
+    "paper",
+    "pose_pair_batches",
+    "tiny",
 ]

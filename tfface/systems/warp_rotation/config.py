@@ -25,27 +25,32 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from tfface.config import ConfigError, DataConfig, ExperimentConfig, TrainConfig, register_preset
-from tfface.losses.gap import GAP_GENERATOR_FORMS
-from tfface.networks.conv_blocks import NORMS, halved
+from tfface.config import (
+    ConfigError,
+    DataConfig,
+    ModelConfig,
+    SystemConfig,
+    TrainConfig,
+    fraction,
+    non_negative,
+    positive,
+    unit_interval,
+)
+from tfface.losses.gap import GapGeneratorForm
+from tfface.networks.conv_blocks import Norm, halved
+from tfface.ops.bilinear import Padding
+from tfface.ops.warp import Sampler
 
-SAMPLERS = ("forward", "backward")
-ADVERSARIAL_FORMS = ("non_saturating", "least_squares")
 MAX_TARGET_YAW = 90.0
 """Target yaws lie in [-90, 90] degrees (poses as in `tfface/geometry/camera.py`: yaw > 0 turns to the image's right)."""
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ConfigError(message)
-
-
 @dataclasses.dataclass(frozen=True)
-class WarpRotationModelConfig:
+class WarpRotationModelConfig(ModelConfig):
     """Networks, loss weights and optimiser of `warp_rotation` (Sevastopolskiy 2019 sec. 3.3, 4.1.2).
 
     Args:
-        image_size: side of the square images; None (the presets) = data.image_size.
+        image_size, ema_decay: see `ModelConfig` (the EMA averages f_omega and g_phi).
         sampler: "forward" (forward warping, eqs. 3.4-3.7) or "backward" (eqs. 3.1-3.3): the
             same regressor, its field interpreted as a forward or a backward warp field.
         gap_discriminator: train with the gap discriminator h_xi (sec. 3.2; Table 4.1
@@ -64,7 +69,7 @@ class WarpRotationModelConfig:
         inpainter_downsamplings: stride-2 gated convolutions of g_phi (DeepFill v2: 2).
         inpainter_dilations: dilation rates of g_phi's bottleneck (DeepFill v2: 2, 4, 8, 16).
         discriminator_base_filters / discriminator_max_filters / discriminator_layers:
-            d_psi (thesis: 6 stride-2 convolutions).
+            d_psi (thesis: 6 stride-2 convolutions; at least 2).
         gap_base_filters / gap_max_filters / gap_levels: h_xi (thesis: 4 levels).
         warp_weight: alpha_pix1, masked L1 of the warped image (0.1).
         rigidity_weight: alpha_rigidity (0.01).
@@ -83,134 +88,77 @@ class WarpRotationModelConfig:
             train.learning_rate).
         beta_1, beta_2: Adam parameters of every optimizer.
         backward_padding: "zeros" or "border": outside pixels of the backward sampler.
-        ema_decay: EMA decay of the inference networks' weights (None: no EMA).
     """
 
-    image_size: int | None = None
-    sampler: Literal["forward", "backward"] = "forward"
+    sampler: Sampler = "forward"
     gap_discriminator: bool = True
     target_yaw_input: bool = False
-    reverse_fraction: float = 0.0
-    regressor_base_filters: int = 16
-    regressor_max_filters: int = 128
-    regressor_blocks: int = 6
-    regressor_convolutions: int = 3
-    regressor_norm: Literal["instance", "layer", "batch", "none"] = "batch"
-    inpainter_base_filters: int = 48
-    inpainter_max_filters: int = 256
-    inpainter_downsamplings: int = 2
-    inpainter_dilations: tuple[int, ...] = (2, 4, 8, 16)
-    discriminator_base_filters: int = 16
-    discriminator_max_filters: int = 128
-    discriminator_layers: int = 6
-    gap_base_filters: int = 32
-    gap_max_filters: int = 256
-    gap_levels: int = 4
-    warp_weight: float = 0.1
-    rigidity_weight: float = 0.01
-    inpainting_weight: float = 1.0
-    identity_weight: float = 0.1
-    adversarial_weight: float = 0.1
-    gap_weight: float = 0.05
+    reverse_fraction: float = fraction(0.0)
+    regressor_base_filters: int = positive(16)
+    regressor_max_filters: int = positive(128)
+    regressor_blocks: int = positive(6)
+    regressor_convolutions: int = positive(3)
+    regressor_norm: Norm = "batch"
+    inpainter_base_filters: int = positive(48)
+    inpainter_max_filters: int = positive(256)
+    inpainter_downsamplings: int = non_negative(2)
+    inpainter_dilations: tuple[int, ...] = positive((2, 4, 8, 16))
+    discriminator_base_filters: int = positive(16)
+    discriminator_max_filters: int = positive(128)
+    discriminator_layers: int = positive(6)
+    gap_base_filters: int = positive(32)
+    gap_max_filters: int = positive(256)
+    gap_levels: int = positive(4)
+    warp_weight: float = non_negative(0.1)
+    rigidity_weight: float = non_negative(0.01)
+    inpainting_weight: float = non_negative(1.0)
+    identity_weight: float = non_negative(0.1)
+    adversarial_weight: float = non_negative(0.1)
+    gap_weight: float = non_negative(0.05)
     adversarial_form: Literal["non_saturating", "least_squares"] = "non_saturating"
-    gap_generator_form: Literal["holes", "all_pixels", "zero_sum"] = "holes"
+    gap_generator_form: GapGeneratorForm = "holes"
     identity_model: str = ""
-    discriminator_learning_rate: float = 1e-5
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    backward_padding: Literal["zeros", "border"] = "zeros"
-    ema_decay: float | None = None
+    discriminator_learning_rate: float = positive(1e-5)
+    beta_1: float = unit_interval(0.9)
+    beta_2: float = unit_interval(0.999)
+    backward_padding: Padding = "zeros"
 
-    def __post_init__(self) -> None:
-        _require(self.sampler in SAMPLERS, f"model.sampler must be one of {SAMPLERS}")
-        _require(
-            self.adversarial_form in ADVERSARIAL_FORMS,
-            f"model.adversarial_form must be one of {ADVERSARIAL_FORMS}",
-        )
-        _require(
-            self.gap_generator_form in GAP_GENERATOR_FORMS,
-            f"model.gap_generator_form must be one of {GAP_GENERATOR_FORMS}",
-        )
-        _require(self.regressor_norm in NORMS, f"model.regressor_norm must be one of {NORMS}")
-        for name in (
-            "regressor_base_filters",
-            "regressor_max_filters",
-            "regressor_blocks",
-            "regressor_convolutions",
-            "inpainter_base_filters",
-            "inpainter_max_filters",
-            "discriminator_base_filters",
-            "discriminator_max_filters",
-            "gap_base_filters",
-            "gap_max_filters",
-            "gap_levels",
-            "discriminator_learning_rate",
-        ):
-            _require(getattr(self, name) > 0, f"model.{name} must be positive")
-        _require(self.inpainter_downsamplings >= 0, "model.inpainter_downsamplings must be >= 0")
-        _require(self.discriminator_layers >= 2, "model.discriminator_layers must be >= 2")
-        _require(
-            all(rate >= 1 for rate in self.inpainter_dilations),
-            "model.inpainter_dilations must be >= 1",
-        )
-        for name in (
-            "warp_weight",
-            "rigidity_weight",
-            "inpainting_weight",
-            "identity_weight",
-            "adversarial_weight",
-            "gap_weight",
-        ):
-            _require(getattr(self, name) >= 0, f"model.{name} must be >= 0")
-        _require(0.0 <= self.reverse_fraction <= 1.0, "model.reverse_fraction must be in [0, 1]")
-        _require(
-            self.reverse_fraction == 0.0 or self.target_yaw_input,
-            "model.reverse_fraction > 0 trains rotations away from frontal, which needs "
-            "model.target_yaw_input: true",
-        )
-        _require(
-            all(0.0 <= beta < 1.0 for beta in (self.beta_1, self.beta_2)),
-            "Adam betas must lie in [0, 1)",
-        )
-        _require(self.ema_decay is None or 0.0 < self.ema_decay < 1.0, "model.ema_decay in (0, 1)")
-        if self.image_size is not None:
-            self._check_image_size(self.image_size)
-
-    def _check_image_size(self, size: int) -> None:
-        _require(size > 0, "model.image_size must be positive")
+    def validate(self) -> None:
+        """Reversed pairs need the target-yaw input; d_psi needs 2 layers; the image size
+        must survive every network's poolings."""
+        if self.reverse_fraction > 0.0 and not self.target_yaw_input:
+            raise ConfigError(
+                "model.reverse_fraction > 0 trains rotations away from frontal, which needs "
+                "model.target_yaw_input: true"
+            )
+        if self.discriminator_layers < 2:
+            raise ConfigError(
+                f"model.discriminator_layers must be >= 2, got {self.discriminator_layers}"
+            )
+        if self.image_size is None:
+            return
+        size = self.image_size
         for what, poolings in (
             ("model.regressor_blocks - 1", self.regressor_blocks - 1),
             ("model.inpainter_downsamplings", self.inpainter_downsamplings),
             ("model.gap_levels - 1", self.gap_levels - 1),
         ):
-            _require(size % 2**poolings == 0, f"image size {size} must be divisible by 2^{what}")
-        _require(
-            halved(size, self.discriminator_layers - 1) >= 2,
-            f"image size {size} is too small for model.discriminator_layers = "
-            f"{self.discriminator_layers} (the last instance norm would see 1 x 1 maps)",
-        )
+            if size % 2**poolings:
+                raise ConfigError(f"image size {size} must be divisible by 2^{what}")
+        if halved(size, self.discriminator_layers - 1) < 2:
+            raise ConfigError(
+                f"image size {size} is too small for model.discriminator_layers = "
+                f"{self.discriminator_layers} (the last instance norm would see 1 x 1 maps)"
+            )
 
 
 @dataclasses.dataclass(frozen=True)
-class WarpRotationConfig(ExperimentConfig):
+class WarpRotationConfig(SystemConfig):
     """Experiment config of `tfface train warp_rotation` (the `model` section above)."""
 
     model: WarpRotationModelConfig = dataclasses.field(default_factory=WarpRotationModelConfig)
 
-    def __post_init__(self) -> None:
-        _require(
-            self.model.image_size in (None, self.data.image_size),
-            f"model.image_size ({self.model.image_size}) must equal data.image_size "
-            f"({self.data.image_size}) or be null",
-        )
-        self.resolved_model()  # checks the sizes against data.image_size
 
-    def resolved_model(self) -> WarpRotationModelConfig:
-        """The model section with image_size = data.image_size."""
-        return dataclasses.replace(self.model, image_size=self.data.image_size)
-
-
-@register_preset("warp_rotation", "paper")
 def paper() -> WarpRotationConfig:
     """Thesis 004 sec. 4.1: 128 px frontalization, forward sampler + gap discriminator, the
     printed loss weights; learning rates and steps of sec. 4.2.3 (module docstring)."""
@@ -218,14 +166,10 @@ def paper() -> WarpRotationConfig:
         system="warp_rotation",
         preset="paper",
         data=DataConfig(image_size=128),
-        train=TrainConfig(
-            steps=100000, batch_size=8, learning_rate=2e-5, log_every=100, checkpoint_every=5000
-        ),
-        model=WarpRotationModelConfig(),
+        train=TrainConfig(steps=100000, batch_size=8, learning_rate=2e-5, checkpoint_every=5000),
     )
 
 
-@register_preset("warp_rotation", "tiny")
 def tiny() -> WarpRotationConfig:
     """64 px, few filters, batch 4, rotation to any yaw: tests, smoke runs and the demo.
 
