@@ -11,16 +11,24 @@ editing and face rotation pairs). Build pairs with `--shared-scene` (SynthConfig
 background, as the views of a multi-camera capture (Multi-PIE) do; without it the
 frontal target gets its own lighting and background, which no warp of the input
 can predict and which then dominate image losses such as a warp's L1.
+`--coefficients` stores every example's exact 3DMM coefficients (`coefficients`, the
+layout of `tfface.face3d.coefficients`) and writes the morphable model they belong to,
+`SynthFaces.morphable_model()` of the dataset's seed and sizes, as
+`OUTPUT/morphable_model.npz` (`tfface.face3d.load_morphable_model`): the model travels
+with the dataset (the face_reconstruction system reads it from there).
 
     tfface data build synthfaces --output DIR --identities 100 --size 128 \\
         --yaws -60 -30 0 30 60 --domains rgb nir [--occluders hand hat] [Beam options]
     tfface data build synthfaces --output PAIRS --identities 200 --size 128 \\
         --yaws -60 -30 0 30 60 --pair-with-frontal --shared-scene
+    tfface data build synthfaces --output FITS --identities 200 --size 128 \\
+        --yaws -30 0 30 --occluders hand medical_mask --coefficients
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
@@ -31,18 +39,26 @@ from tfface.synth.arguments import add_synth_arguments, synth_config_from_argume
 from tfface.synth.writer import iterate_views
 
 SOURCE = "synthfaces"
+MORPHABLE_MODEL_FILE = "morphable_model.npz"
+"""The file, in the output folder, of the morphable model of `--coefficients` datasets."""
 
 
 class SynthFacesDoFn(SourceDoFn):
     """Renders every view of one identity (the input item)."""
 
     def __init__(
-        self, config: SynthConfig, with_uv_texture: bool, pair_with_frontal: bool, **kwargs: Any
+        self,
+        config: SynthConfig,
+        with_uv_texture: bool,
+        pair_with_frontal: bool,
+        coefficients: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.config = config
         self.with_uv_texture = with_uv_texture
         self.pair_with_frontal = pair_with_frontal
+        self.coefficients = coefficients
         self.generator = None
 
     def load(self) -> None:
@@ -67,7 +83,14 @@ class SynthFacesDoFn(SourceDoFn):
                     )
                 for occluder in (None, *config.occluders):
                     sample = self.generator.sample(
-                        item, view.yaw, view.pitch, view.roll, domain, occluder, view.expression
+                        item,
+                        view.yaw,
+                        view.pitch,
+                        view.roll,
+                        domain,
+                        occluder,
+                        view.expression,
+                        with_coefficients=self.coefficients,
                     )
                     record = {
                         "key": f"{self.key(item)}/{view.name}/{domain}/{occluder or 'none'}",
@@ -85,6 +108,8 @@ class SynthFacesDoFn(SourceDoFn):
                     if occluder is not None:
                         record["occlusion_mask"] = sample["occlusion_mask"]
                         record["image_unoccluded"] = sample["image_unoccluded"]
+                    if self.coefficients:
+                        record["coefficients"] = sample["coefficients"]
                     if self.with_uv_texture:
                         record["uv_texture"] = sample["uv_texture"]
                     if frontal is not None:
@@ -106,19 +131,49 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         help="add the frontal view as the target (use with --shared-scene, so that both "
         "views of a pair have the same lighting and background)",
     )
+    parser.add_argument(
+        "--coefficients",
+        action="store_true",
+        help=f"store each example's 3DMM coefficients and write the morphable model as "
+        f"OUTPUT/{MORPHABLE_MODEL_FILE}",
+    )
     arguments, options = parse_job_arguments(parser, argv)
     config = synth_config_from_arguments(arguments)
     dofn = SynthFacesDoFn(
         config,
         arguments.with_uv_texture,
         arguments.pair_with_frontal,
+        arguments.coefficients,
         fractions=arguments.fractions,
         salt=arguments.split_salt,
         image_format=arguments.image_format,
         jpeg_quality=arguments.jpeg_quality,
     )
     items = list(range(config.first_identity, config.first_identity + config.identities))
-    return run_job(SOURCE, items, dofn, arguments, options, {"synth_config": to_dict(config)})
+    info = run_job(SOURCE, items, dofn, arguments, options, {"synth_config": to_dict(config)})
+    if arguments.coefficients:
+        write_morphable_model(config, arguments.output)
+    return info
+
+
+def write_morphable_model(config: SynthConfig, output: str) -> str:
+    """Writes the morphable model of `config`'s coefficients to OUTPUT/morphable_model.npz."""
+    import tensorflow as tf
+
+    from tfface.face3d import save_morphable_model
+    from tfface.synth import SynthFaces
+
+    model = SynthFaces.from_config(config).morphable_model()
+    path = f"{output.rstrip('/')}/{MORPHABLE_MODEL_FILE}"
+    if "://" in output:  # a remote file system: write locally, then copy
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            local = save_morphable_model(model, Path(folder) / MORPHABLE_MODEL_FILE)
+            tf.io.gfile.copy(str(local), path, overwrite=True)
+    else:
+        save_morphable_model(model, path)
+    return path
 
 
 if __name__ == "__main__":

@@ -26,11 +26,18 @@ class SynthFacesRecipe:
     size: int = SIZE
     uv_size: int = 32
     first_identity: int = 0
+    occluders: tuple[str, ...] = ()
+    coefficients: bool = False
 
     @property
     def label(self) -> str:
         pairs = "_pairs" if self.pair_with_frontal else ""
-        return f"{self.identities}x{'_'.join(map(str, self.yaws))}{pairs}_{self.size}px"
+        occluded = "".join(f"_{name}" for name in self.occluders)
+        fits = "_fits" if self.coefficients else ""
+        return (
+            f"{self.identities}x{'_'.join(map(str, self.yaws))}{pairs}{occluded}{fits}"
+            f"_{self.size}px"
+        )
 
     def arguments(self) -> list[str]:
         arguments = ["--identities", str(self.identities), "--size", str(self.size)]
@@ -38,11 +45,18 @@ class SynthFacesRecipe:
         arguments += ["--first-identity", str(self.first_identity)]
         if self.pair_with_frontal:
             arguments.append("--pair-with-frontal")
+        if self.occluders:
+            arguments += ["--occluders", *self.occluders]
+        if self.coefficients:
+            arguments.append("--coefficients")
         return [*arguments, "--splits", "train=1,validation=0,test=0"]
 
 
 FACES = SynthFacesRecipe(identities=4, yaws=(0, 20))
 POSE_PAIRS = SynthFacesRecipe(identities=4, yaws=(0, 30), pair_with_frontal=True)
+FITS = SynthFacesRecipe(identities=4, yaws=(0, 20), occluders=("hand",), coefficients=True)
+"""4 identities at yaw 0 and 20, bare and behind a hand, with their 3DMM coefficients and
+the morphable model (`--coefficients`): face_reconstruction's data."""
 LEARNING_FACES = SynthFacesRecipe(identities=100, yaws=(0, 20))
 """The training faces of the learning checks (slow tests)."""
 HELD_OUT_FACES = SynthFacesRecipe(identities=16, yaws=(0, 20), first_identity=1000)

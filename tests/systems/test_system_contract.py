@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 from system_kit import (
     FACES,
+    FITS,
     POSE_PAIRS,
     Case,
     fixed_batches,
@@ -49,6 +50,7 @@ CASES = (
     Case("warp_inpainting", FACES, all_losses=PERCEPTUAL),
     Case("gated_inpainting", FACES, all_losses=PERCEPTUAL, replica_learning_rate=1e-4),
     Case("template", FACES),
+    Case("face_reconstruction", FITS),
 )
 
 

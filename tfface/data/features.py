@@ -27,6 +27,7 @@ as float lists.
 | occluder | bytes | occluder name or empty |
 | target_image, target_label_map_11 | bytes | paired target (same person, other pose/domain) |
 | target_pose | float (3) | the target's pose |
+| coefficients | float list | 3DMM coefficients (`tfface.face3d.coefficients` layout) of the dataset's morphable model |
 | metadata_names / metadata_values | bytes list / float list | extra numeric columns (gaze, camera, illumination, session) |
 """
 
@@ -91,6 +92,11 @@ FEATURES: dict[str, Feature] = {
         Feature("target_image", "bytes", "image", description="paired target image"),
         Feature("target_label_map_11", "bytes", "png8", description="paired target labels"),
         Feature("target_pose", "float", length=3, description="paired target pose"),
+        Feature(
+            "coefficients",
+            "float_list",
+            description="3DMM coefficients for the dataset's morphable_model.npz",
+        ),
         Feature("metadata_names", "bytes_list", description="names of extra numeric columns"),
         Feature("metadata_values", "float_list", description="values of extra numeric columns"),
     )
