@@ -10,8 +10,6 @@ discriminator h_xi) are in `training`, the data recipe in `data`.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Mapping
 
 import keras
@@ -66,7 +64,6 @@ class WarpRotationSystem(GANSystem):
     Args:
         networks, model_config, seed, name: see `GANSystem`; "gap_discriminator" only with
             model.gap_discriminator.
-        identity_network: the frozen embedding network v of L_identity, or None (off).
 
     `call(inputs)` is the inference path: inputs = float32 images (B, S, S, 3) in [-1, 1]
     (rotated to frontal) or {'image': ..., 'target_yaw': float32 (B,) degrees} -> {'image':
@@ -102,18 +99,10 @@ class WarpRotationSystem(GANSystem):
     DATA = staticmethod(pose_pair_batches)
     EXPORTS = staticmethod(warp_rotation_signatures)
 
-    def __init__(
-        self,
-        networks: Mapping[str, keras.Model],
-        model_config: WarpRotationModelConfig,
-        seed: int = 0,
-        name: str | None = None,
-        identity_network: FrozenEmbedding | None = None,
-    ) -> None:
-        super().__init__(networks, model_config, seed, name)
-        self._identity_network = identity_network  # a plain object: Keras does not track it
+    identity_network: FrozenEmbedding | None = None
+    """The frozen embedding network v of L_identity (None: the loss is off), set by
+    `prepare_training`; a plain object, so no optimizer, checkpoint or export holds it."""
 
-    # -- construction -----------------------------------------------------------------------
     @classmethod
     def expected_networks(cls, model_config: WarpRotationModelConfig) -> tuple[str, ...]:
         """f_omega, g_phi, d_psi, and h_xi with model.gap_discriminator."""
@@ -160,30 +149,14 @@ class WarpRotationSystem(GANSystem):
             )
         return networks
 
-    @classmethod
-    def create(cls, config: WarpRotationConfig, **extras) -> WarpRotationSystem:
-        """The system with fresh networks and the configured identity network.
-
-        The identity network only serves the training loss: when its file is missing (a run
-        exported or evaluated on another machine) the system is built without it and
-        `prepare_training` refuses to train.
-        """
-        path = config.model.identity_model
-        if path and not os.path.exists(path):
-            print(
-                f"warp_rotation: identity model {path} not found; built without it "
-                "(inference and export do not need it, training does)",
-                file=sys.stderr,
-            )
-        elif "identity_network" not in extras:
-            extras["identity_network"] = load_identity_network(path)
-        return super().create(config, **extras)
-
     def prepare_training(self, config: WarpRotationConfig) -> None:
-        """Loads the configured identity network if the system has none: FileNotFoundError
-        (with the fix) when its file is missing."""
-        if config.model.identity_model and self._identity_network is None:
-            self._identity_network = load_identity_network(config.model.identity_model)
+        """Loads L_identity's frozen network v from model.identity_model (None for ""): only
+        training needs it, so a run exports and evaluates without its file.
+
+        Raises:
+            FileNotFoundError: the file is missing (the message says how to train without it).
+        """
+        self.identity_network = load_identity_network(config.model.identity_model)
 
     @classmethod
     def optimizer_configs(cls, config: WarpRotationConfig) -> dict[str, AdamConfig]:
@@ -198,11 +171,6 @@ class WarpRotationSystem(GANSystem):
         if model.gap_discriminator:
             groups["gap_discriminator"] = discriminators
         return groups
-
-    @property
-    def identity_network(self) -> FrozenEmbedding | None:
-        """The frozen embedding network v of L_identity (None: the loss is off)."""
-        return self._identity_network
 
     # -- the forward pass ---------------------------------------------------------------------
     def condition(
