@@ -9,29 +9,22 @@ import dataclasses
 
 import numpy as np
 import pytest
-import tensorflow as tf
+from shared_cases import shared_trained_fixture
 from system_kit import FACES, SIZE, Case, make_system, tiny_config
 
 from tfface.config import ConfigError, get_preset
-from tfface.systems import registry
-from tfface.systems.gated_inpainting import build_networks
+from tfface.systems.gated_inpainting import GatedInpaintingSystem
 
 SYSTEM = "gated_inpainting"
 
 
-@pytest.fixture(scope="module")
-def trained(trained_case) -> dict:
-    """The contract's trained tiny system (contextual attention on), shared: do not change it."""
-    return trained_case(Case(SYSTEM, FACES))
+trained = shared_trained_fixture(
+    Case(SYSTEM, FACES)
+)  # the contract's tiny system (contextual attention on)
 
 
-@pytest.fixture(scope="module")
-def batch(trained) -> dict[str, tf.Tensor]:
-    return next(iter(trained["batches"]))
-
-
-def test_forward_pass_keeps_known_pixels_and_a_varied_coarse_stage(trained, batch) -> None:
-    system = trained["system"]
+def test_forward_pass_keeps_known_pixels_and_a_varied_coarse_stage(trained) -> None:
+    system, batch = trained["system"], next(iter(trained["batches"]))
     outputs = system.forward(batch["image"], batch["hole_mask"])
     for name in ("coarse", "refined", "image"):
         assert outputs[name].shape == (4, SIZE, SIZE, 3)
@@ -42,9 +35,12 @@ def test_forward_pass_keeps_known_pixels_and_a_varied_coarse_stage(trained, batc
     )
     # The coarse stage is not a constant at initialisation (variance-preserving gated kernels).
     assert outputs["coarse"].numpy().std() > 1e-3
+    preview = system.preview(batch)
+    assert list(preview) == ["masked", "coarse", "inpainted", "real"]
+    np.testing.assert_array_equal(preview["coarse"].numpy(), outputs["coarse"].numpy())
 
 
-def test_variants_train_a_step(faces_dir, batch) -> None:
+def test_variants_train_a_step(faces_dir, trained) -> None:
     """Without contextual attention, least-squares GAN, perceptual losses (random VGG16)."""
     config = tiny_config(
         SYSTEM,
@@ -57,17 +53,20 @@ def test_variants_train_a_step(faces_dir, batch) -> None:
     )
     system = make_system(config)
     assert not any("contextual" in layer.name for layer in system.generator.layers)
-    logs = system.train_step(batch)  # eagerly
+    logs = system.train_step(next(iter(trained["batches"])))  # eagerly
     assert all(np.isfinite(float(value)) for value in logs.values())
     assert float(logs["content_loss"]) > 0 and float(logs["style_loss"]) > 0
     with pytest.raises(ConfigError, match="multiple of 8"):
         tiny_config(SYSTEM, faces_dir, "data.image_size=36")
+    with pytest.raises(ConfigError, match="need the same length"):
+        tiny_config(SYSTEM, faces_dir, "model.discriminator_strides=[2, 2]")
 
 
 def test_paper_generator_has_the_size_of_deepfill_v2() -> None:
     """Yu et al. report 4.1M generator parameters (cnum 48 = 24 gated features)."""
-    registry.get(SYSTEM)
     model = get_preset(SYSTEM, "paper").resolved_model()
-    networks = build_networks(dataclasses.replace(model, image_size=64), seed=0)
+    networks = GatedInpaintingSystem.build_networks(
+        dataclasses.replace(model, image_size=64), seed=0
+    )
     assert networks["generator"].count_params() == pytest.approx(4.1e6, rel=0.02)
     assert networks["discriminator"].output.shape == (None, 1, 1, 256)  # 64 / 2^6

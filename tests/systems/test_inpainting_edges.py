@@ -1,6 +1,7 @@
 """The inpainting systems' shared edges (warp_inpainting, gated_inpainting): the export's
 signatures and in-graph checks (tfface/systems/inpainting_export.py) and the `inpaint` API's
-input checks (tfface/systems/inpainting_inputs.py), on each system's shared trained case."""
+input checks (tfface/systems/inpainting_inputs.py, `InpaintingSystem`), on each system's
+shared trained case."""
 
 from __future__ import annotations
 
@@ -15,24 +16,14 @@ INPAINTERS = (Case("warp_inpainting", FACES), Case("gated_inpainting", FACES))
 
 
 @pytest.fixture(scope="module", params=INPAINTERS, ids=str)
-def case(request) -> Case:
-    return request.param
+def trained(request, trained_case) -> dict:
+    """The system's shared trained case (2 steps on FACES): do not change it."""
+    return trained_case(request.param)
 
 
-@pytest.fixture(scope="module")
-def trained(case, trained_case) -> dict:
-    return trained_case(case)
-
-
-@pytest.fixture(scope="module")
-def batch(trained) -> dict[str, tf.Tensor]:
-    return next(iter(trained["batches"]))
-
-
-def test_export_signatures_match_inpaint_and_check_their_inputs(
-    case, trained, batch, exported_case
-) -> None:
-    system, result = trained["system"], exported_case(case)
+def test_export_signatures_match_inpaint_and_check_their_inputs(trained, exported_case) -> None:
+    system, batch = trained["system"], next(iter(trained["batches"]))
+    result = exported_case(Case(system.NAME, FACES))
     assert set(result.signatures) == {"serving_default", "inpaint", "inpaint_unit_mask"} | {
         "serving_bytes",
         "inpaint_bytes",
@@ -71,8 +62,8 @@ def test_export_signatures_match_inpaint_and_check_their_inputs(
         loaded.signatures["inpaint"](**small)
 
 
-def test_inpaint_api_rejects_bad_input(trained, batch) -> None:
-    system = trained["system"]
+def test_inpaint_api_rejects_bad_input(trained) -> None:
+    system, batch = trained["system"], next(iter(trained["batches"]))
     images, holes = batch["image"].numpy(), batch["hole_mask"].numpy()
     assert system.inpaint(images[0], holes[0, ..., 0]).shape == (1, SIZE, SIZE, 3)
     assert system.inpaint(images[:2], (holes[:2] * 255).astype(np.uint8)).shape[0] == 2

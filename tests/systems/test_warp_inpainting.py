@@ -1,7 +1,7 @@
-"""The warp_inpainting system's own maths: the forward pass's mixture, the samplers, the paper
-networks. The contract (test_system_contract.py) covers training, optimizer groups, two
-replicas, checkpoints, export and presets; test_inpainting_edges.py the export's and
-`inpaint`'s input checks."""
+"""The warp_inpainting system's own maths: the forward pass's mixture, the samplers, the
+optional gap discriminator, the paper networks. The contract (test_system_contract.py) covers
+training, optimizer groups, two replicas, checkpoints, export and presets;
+test_inpainting_edges.py the export's and `inpaint`'s input checks."""
 
 from __future__ import annotations
 
@@ -9,32 +9,25 @@ import dataclasses
 
 import numpy as np
 import pytest
-import tensorflow as tf
-from system_kit import FACES, SIZE, Case, make_system, tiny_config
+from shared_cases import shared_trained_fixture
+from system_kit import FACES, SIZE, Case, largest_change, make_system, tiny_config, values
 
 from tfface.config import ConfigError, get_preset
 from tfface.networks.hourglass_gap_discriminator import build_gap_discriminator
 from tfface.networks.inpainting_patch_discriminator import build_spectral_patch_discriminator
-from tfface.systems import registry
-from tfface.systems.warp_inpainting import build_networks
+from tfface.systems.warp_inpainting import WarpInpaintingSystem
 from tfface.systems.warp_inpainting.warping import warp_known_pixels
 
 SYSTEM = "warp_inpainting"
 
 
-@pytest.fixture(scope="module")
-def trained(trained_case) -> dict:
-    """The contract's trained tiny system (forward sampler), shared: do not change it."""
-    return trained_case(Case(SYSTEM, FACES))
+trained = shared_trained_fixture(
+    Case(SYSTEM, FACES)
+)  # the contract's tiny system (forward sampler)
 
 
-@pytest.fixture(scope="module")
-def batch(trained) -> dict[str, tf.Tensor]:
-    return next(iter(trained["batches"]))
-
-
-def test_forward_pass_shapes_and_mixture(trained, batch) -> None:
-    system = trained["system"]
+def test_forward_pass_shapes_and_mixture(trained) -> None:
+    system, batch = trained["system"], next(iter(trained["batches"]))
     fields = trained["config"].model.warp_fields
     outputs = system.forward(batch["image"], batch["hole_mask"])
     assert outputs["flows"].shape == (4, fields, SIZE, SIZE, 2)
@@ -57,23 +50,29 @@ def test_forward_pass_shapes_and_mixture(trained, batch) -> None:
     np.testing.assert_array_equal(inpainted[known], batch["image"].numpy()[known])
 
 
-def test_forward_and_backward_samplers_both_run_and_differ(trained, batch, faces_dir) -> None:
-    system = trained["system"]
+def test_backward_sampler_and_training_without_the_gap_discriminator(trained, faces_dir) -> None:
+    system, batch = trained["system"], next(iter(trained["batches"]))
     forward = system.forward(batch["image"], batch["hole_mask"], sampler="forward")["image"]
     backward = system.forward(batch["image"], batch["hole_mask"], sampler="backward")["image"]
     assert np.all(np.isfinite(backward.numpy()))
     assert np.abs(forward.numpy() - backward.numpy()).max() > 1e-4
-    config = tiny_config(SYSTEM, faces_dir, "model.sampler=backward")
-    backward_system = make_system(config)
-    logs = backward_system.train_step(batch)  # eagerly: every update with backward warping
-    assert all(np.isfinite(float(value)) for value in logs.values())
     with pytest.raises(ValueError, match="sampler must be 'forward' or 'backward'"):
         system.forward(batch["image"], batch["hole_mask"], sampler="sideways")
+    # gap_weight 0 (Tables 4.3-4.4's FWD / BKWD rows): no h_xi, its update steps nothing.
+    config = tiny_config(SYSTEM, faces_dir, "model.sampler=backward", "model.gap_weight=0")
+    plain = make_system(config)
+    assert "gap_discriminator" not in plain.network_names
+    assert set(plain.optimizer_groups) == {"generator", "discriminator"}
+    before = {name: values(plain.variables_of(name)) for name in plain.network_names}
+    logs = plain.train_step(batch)  # eagerly: every update with backward warping
+    assert all(np.isfinite(float(value)) for value in logs.values())
+    assert float(logs["gap_loss"]) == 0 and float(logs["gap_discriminator_loss"]) == 0
+    for name in plain.network_names:
+        assert largest_change(before[name], values(plain.variables_of(name))) > 0, name
 
 
 def test_paper_networks_match_the_thesis_parameter_counts() -> None:
     """Sec. 4.2.3: f_omega 981,140, p_eta 15,584,523, d_psi 2,783,797, h_xi 869,025 parameters."""
-    registry.get(SYSTEM)
     model = get_preset(SYSTEM, "paper").resolved_model()
     assert (model.warp_fields, model.l1_weight, model.style_weight, model.gap_weight) == (
         10,
@@ -82,7 +81,9 @@ def test_paper_networks_match_the_thesis_parameter_counts() -> None:
         1e-5,
     )
     # Fully convolutional networks: the counts do not depend on the image size.
-    networks = build_networks(dataclasses.replace(model, image_size=16), seed=0)
+    networks = WarpInpaintingSystem.build_networks(
+        dataclasses.replace(model, image_size=16), seed=0
+    )
     assert networks["warp_regressor"].count_params() == pytest.approx(981_140, rel=0.01)
     assert networks["merger"].count_params() == pytest.approx(15_584_523, rel=0.01)
     assert networks["patch_discriminator"].count_params() == pytest.approx(2_783_797, rel=0.01)
@@ -92,3 +93,5 @@ def test_paper_networks_match_the_thesis_parameter_counts() -> None:
         build_spectral_patch_discriminator(16, filters=(8, 16), strides=(2,))
     with pytest.raises(ConfigError, match="model.patch_norm must be one of"):
         dataclasses.replace(model, patch_norm="group")
+    with pytest.raises(ConfigError, match="model.encoder_blocks must be >= 2"):
+        dataclasses.replace(model, encoder_blocks=1)

@@ -14,14 +14,12 @@ import time
 
 import pytest
 import tensorflow as tf
-from system_kit import HELD_OUT_FACES, LEARNING_FACES
+from system_kit import HELD_OUT_FACES, LEARNING_FACES, make_system, tiny_config
 
-from tfface.config import apply_overrides, get_preset
 from tfface.data.hole_masks import free_form_hole_masks
 from tfface.data.reader import make_dataset
 from tfface.metrics.structural_similarity import ssim
 from tfface.ops.hole_filling import nearest_fill
-from tfface.systems import registry
 from tfface.weights import WeightsNotFoundError, resolve_weights
 
 STEPS = 200
@@ -48,26 +46,14 @@ def test_warp_inpainting_beats_nearest_fill_in_the_holes(synthfaces_data) -> Non
     start = time.monotonic()
     train_dir = synthfaces_data(LEARNING_FACES)
     held_out_dir = synthfaces_data(HELD_OUT_FACES)
-    spec = registry.get("warp_inpainting")
     perceptual = perceptual_overrides()
-    config = apply_overrides(
-        get_preset("warp_inpainting", "tiny"),
-        [f"data.data_dir={train_dir}", f"train.steps={STEPS}", *SMALL_HOLES, *perceptual],
+    config = tiny_config(
+        "warp_inpainting", train_dir, f"train.steps={STEPS}", *SMALL_HOLES, *perceptual
     )
-    system = spec.build(config)
-    spec.compile(system, config)
-    held_out = next(
-        iter(
-            make_dataset(
-                f"{held_out_dir}/train-*.tfrecord",
-                features=("image",),
-                batch_size=32,
-                image_size=64,
-                shuffle=False,
-            )
-        )
-    )
-    images = held_out["image"]  # (32, 64, 64, 3) in [-1, 1]
+    system = make_system(config)
+    pattern = f"{held_out_dir}/train-*.tfrecord"
+    held_out = make_dataset(pattern, ("image",), 32, image_size=64, shuffle=False)
+    images = next(iter(held_out))["image"]  # (32, 64, 64, 3) in [-1, 1]
     numbers = tf.range(32, dtype=tf.int64) + 10**6  # strokes never drawn in training
     holes = free_form_hole_masks(numbers, 64, 7, config.model.holes.free_form())
     known = 1.0 - holes
@@ -80,7 +66,7 @@ def test_warp_inpainting_beats_nearest_fill_in_the_holes(synthfaces_data) -> Non
         )
 
     initial = hole_ssim()
-    system.fit(spec.dataset(config, train_dir).take(STEPS), verbose=0)
+    system.fit(system.DATA(config, train_dir).take(STEPS), verbose=0)
     final = hole_ssim()
     elapsed = time.monotonic() - start
     print(

@@ -13,6 +13,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tfface.data.hole_masks import inpainting_batches
 from tfface.data.reader import make_dataset
 from tfface.systems.splits import split_pattern
 
@@ -35,5 +36,19 @@ def feature_batches(
         shuffle_buffer=max(config.data.shuffle_buffer, 1),
         repeat=True,
         deterministic=True,
+        seed=config.data.seed,
+    )
+
+
+def image_hole_batches(config: Any, data_dir: str, split: str = "train") -> tf.data.Dataset:
+    """Repeated global batches {'image': float32 (B, S, S, 3) in [-1, 1], 'hole_mask':
+    float32 (B, S, S, 1) in {0, 1}, 1 = hole} of `split`, the holes from `config.model.holes`
+    (`tfface.data.hole_masks`: the data's own, a mask dataset, or free-form strokes)."""
+    return inpainting_batches(
+        split_pattern(data_dir, split),
+        image_size=config.data.image_size,
+        batch_size=config.train.batch_size,
+        holes=config.model.holes,
+        shuffle_buffer=config.data.shuffle_buffer,
         seed=config.data.seed,
     )

@@ -2,6 +2,7 @@
 
 Images are float (S, S, 3) or (B, S, S, 3) in [-1, 1] (the value range inside
 models); checked with NumPy before any graph runs, so bad input gets a clear ValueError.
+`match_batches` broadcasts a batch of one input against a batch of N of another.
 """
 
 from __future__ import annotations
@@ -37,3 +38,17 @@ def as_images(images: object, image_size: int, name: str = "images") -> np.ndarr
             f"{name} must lie in [-1, 1], got values in [{array.min():.3g}, {array.max():.3g}]"
         )
     return np.clip(array.astype(np.float32), -1.0, 1.0)
+
+
+def match_batches(
+    name_a: str, a: np.ndarray, name_b: str, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Broadcasts a batch of one against a batch of N; other mismatches are a ValueError
+    naming both arguments."""
+    if len(a) == len(b):
+        return a, b
+    if len(a) == 1:
+        return np.repeat(a, len(b), axis=0), b
+    if len(b) == 1:
+        return a, np.repeat(b, len(a), axis=0)
+    raise ValueError(f"{name_a} has {len(a)} examples but {name_b} has {len(b)}")

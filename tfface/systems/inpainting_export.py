@@ -1,7 +1,6 @@
 """Serving signatures of the inpainting systems: `inpaint(image, hole_mask) -> image`.
 
-The export spec (`SystemSpec.export_signatures`) of warp_inpainting and gated_inpainting
-(`tfface/systems/warp_inpainting/registration.py`, `tfface/systems/gated_inpainting/registration.py`).
+The `EXPORTS` of warp_inpainting and gated_inpainting (`tfface/systems/inpainting_system.py`).
 The exported graph runs the system's forward pass (warp_inpainting: the configured sampler,
 nearest hole filling and the merger); no XLA clusters (TF Serving compatible).
 

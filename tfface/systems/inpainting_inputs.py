@@ -1,4 +1,5 @@
-"""The inpainting API shared by `warp_inpainting` and `gated_inpainting`, with eager input checks.
+"""Input checks of the inpainting API (`InpaintingSystem.inpaint` and `call`, shared by
+`warp_inpainting` and `gated_inpainting`).
 
     filled = system.inpaint(images, hole_masks)   # NumPy in, NumPy out
 
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
-
-from tfface.systems.image_inputs import as_images
 
 
 def as_hole_masks(masks: object, image_size: int, name: str = "hole_masks") -> np.ndarray:
@@ -68,17 +67,6 @@ def as_hole_masks(masks: object, image_size: int, name: str = "hole_masks") -> n
     return holes
 
 
-def match_batches(images: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Broadcasts a batch of one against a batch of N; other mismatches are a ValueError."""
-    if len(images) == len(masks):
-        return images, masks
-    if len(images) == 1:
-        return np.repeat(images, len(masks), axis=0), masks
-    if len(masks) == 1:
-        return images, np.repeat(masks, len(images), axis=0)
-    raise ValueError(f"images has {len(images)} examples but hole_masks has {len(masks)}")
-
-
 def check_inpainting_inputs(image: tf.Tensor, hole_mask: tf.Tensor, image_size: int) -> None:
     """Static checks of `call`: float (B, S, S, 3) images and float / bool (B, S, S, 1) masks.
 
@@ -109,30 +97,3 @@ def check_inpainting_inputs(image: tf.Tensor, hole_mask: tf.Tensor, image_size: 
             raise ValueError(
                 f"{name} is {shape[1]}x{shape[2]} but the model works on {image_size}x{image_size}"
             )
-
-
-class InpaintingAPI:
-    """`inpaint(images, hole_masks)`; mixed into the inpainting systems (needs `call`)."""
-
-    image_size: int
-
-    @tf.function(reduce_retracing=True)
-    def _inpaint_graph(self, images: tf.Tensor, hole_masks: tf.Tensor) -> tf.Tensor:
-        """float32 (B, S, S, 3) in [-1, 1] from images (B, S, S, 3) and holes (B, S, S, 1)."""
-        return self({"image": images, "hole_mask": hole_masks}, training=False)
-
-    def inpaint(self, images: object, hole_masks: object) -> np.ndarray:
-        """Fills the holes of `images` (known pixels are kept).
-
-        Args:
-            images: float (B, S, S, 3) or (S, S, 3) in [-1, 1].
-            hole_masks: (B, S, S, 1) / (B, S, S) / (S, S, 1) / (S, S), 1 = hole (bool, 0 / 1,
-                or uint8 0 / 255).
-
-        Returns:
-            float32 (B, S, S, 3) in [-1, 1].
-        """
-        checked_images = as_images(images, self.image_size)
-        checked_masks = as_hole_masks(hole_masks, self.image_size)
-        checked_images, checked_masks = match_batches(checked_images, checked_masks)
-        return self._inpaint_graph(tf.constant(checked_images), tf.constant(checked_masks)).numpy()

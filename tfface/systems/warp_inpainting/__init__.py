@@ -4,29 +4,14 @@
     system = tfface.systems.registry.build("warp_inpainting", get_preset("warp_inpainting", "tiny"))
     filled = system.inpaint(images, hole_masks)
 
-Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system` (the Keras
-model and its inference path), `warping` (graph functions: warped candidates and their
-mixture), `training` (the train step, Eq. 3.13), `registration` (networks, optimizers, data,
-registry), `export` (serving signatures, `inpaint(image, hole_mask)`).
+Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system` (the
+declarative system: networks, inference path, objectives of Eq. 3.13), `warping` (graph
+functions: warped candidates and their mixture). Data, export (`inpaint(image,
+hole_mask)`), `inpaint` and the perceptual losses are shared with gated_inpainting
+(`tfface/systems/inpainting_system.py`).
 """
 
-from tfface.systems.inpainting_perceptual import attach_perceptual_extractor
 from tfface.systems.warp_inpainting.config import WarpInpaintingConfig, WarpInpaintingModelConfig
-from tfface.systems.warp_inpainting.registration import (
-    build,
-    build_networks,
-    compile_system,
-    dataset,
-)
 from tfface.systems.warp_inpainting.system import WarpInpaintingSystem
 
-__all__ = [
-    "WarpInpaintingConfig",
-    "WarpInpaintingModelConfig",
-    "WarpInpaintingSystem",
-    "attach_perceptual_extractor",
-    "build",
-    "build_networks",
-    "compile_system",
-    "dataset",
-]
+__all__ = ["WarpInpaintingConfig", "WarpInpaintingModelConfig", "WarpInpaintingSystem"]
