@@ -72,7 +72,7 @@ def measure(preset: str, data_dir: str, xla: bool, devices: int, steps: int) -> 
     from tfface.config import apply_overrides, get_preset
     from tfface.systems import registry
 
-    spec = registry.get("mask_guided")
+    system_class = registry.system_class("mask_guided")
     config = apply_overrides(
         get_preset("mask_guided", preset),
         [
@@ -82,7 +82,7 @@ def measure(preset: str, data_dir: str, xla: bool, devices: int, steps: int) -> 
             f"train.jit_compile={str(xla).lower()}",
         ],
     )
-    batches = list(spec.dataset(config, data_dir).take(2))
+    batches = list(system_class.DATA(config, data_dir).take(2))
     stacked = {key: tf.stack([batch[key] for batch in batches]) for key in batches[0]}
     dataset = tf.data.Dataset.from_tensor_slices(stacked).repeat()
     strategy = (
@@ -91,8 +91,8 @@ def measure(preset: str, data_dir: str, xla: bool, devices: int, steps: int) -> 
         else tf.distribute.get_strategy()
     )
     with strategy.scope():
-        system = spec.build(config)
-        spec.compile(system, config)
+        system = system_class.create(config)
+        system.compile_for_training(config)
     start = time.perf_counter()
     system.fit(dataset, steps_per_epoch=1, epochs=1, verbose=0)  # the parser step
     timer = StepTimes()

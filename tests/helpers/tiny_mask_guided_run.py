@@ -14,11 +14,10 @@ def write_tiny_mask_guided_run(run_dir: Path, image_size: int = 32) -> Path:
     from tfface.config.serialize import save_resolved
     from tfface.systems import registry
 
-    spec = registry.get("mask_guided")
     config = apply_overrides(get_preset("mask_guided", "tiny"), [f"data.image_size={image_size}"])
     save_resolved(config, run_dir)
     (run_dir / "run.json").write_text(json.dumps({"system": "mask_guided", "preset": "tiny"}))
-    system = spec.build(config)
+    system = registry.build("mask_guided", config)
     system.enable_ema()
     system.checkpoint().save(str(run_dir / "checkpoints" / "ckpt"))
     return run_dir

@@ -1,6 +1,5 @@
-"""`test_step` of the systems: validation during `fit`, `evaluate()` without updates, and
-callbacks on validation losses. mask_guided's are checked by the README
-fine-tuning test (tests/training/test_readme_fine_tuning.py), which fits it with validation.
+"""`test_step` of every shipped system (the registry's system packages and the template):
+validation during `fit`, `evaluate()` without updates, and callbacks on validation losses.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from tfface.config import apply_overrides, get_preset
 from tfface.systems import registry
 
 SIZE = 64
+SYSTEMS = sorted([*registry.available_packages(), "template"])
+"""The shipped systems (tests define toy systems of their own in the same process)."""
 
 
 def fit_with_validation(system_name: str, pose_pairs_dir: str) -> dict:
@@ -39,7 +40,7 @@ def fit_with_validation(system_name: str, pose_pairs_dir: str) -> dict:
     return {"system": system, "history": history, "held_out": held_out, "stopper": stopper}
 
 
-@pytest.mark.parametrize("system_name", ["warp_rotation", "warp_inpainting", "gated_inpainting"])
+@pytest.mark.parametrize("system_name", SYSTEMS)
 def test_validation_evaluate_and_early_stopping(system_name: str, pose_pairs_dir: str) -> None:
     run = fit_with_validation(system_name, pose_pairs_dir)
     system, history = run["system"], run["history"]

@@ -51,6 +51,28 @@ def test_parser_pretraining_then_gan_steps_with_a_frozen_parser(trained) -> None
     assert history["paired"][0] == pytest.approx(0.5)  # one paired, one unpaired step
 
 
+def test_held_out_losses_are_paired_and_measure_the_inference_path(trained) -> None:
+    """Held out, every stage's objective runs in inference mode on paired data (source =
+    target): L_global is the reconstruction error of `call`, the parser loss is Eq. 3.7."""
+    system = trained["system"]
+    batch = next(iter(trained["batches"]))
+    held_out = system.held_out_losses(batch)
+    assert set(held_out) == set(system.LOSS_NAMES)
+    np.testing.assert_array_equal(held_out["paired"].numpy(), 1.0)
+    images, masks = batch["image"], batch["label_map_11"]
+    inputs = {"source_image": images, "source_mask": masks}
+    reconstruction = system({**inputs, "target_image": images, "target_mask": masks})
+    expected = np.mean(np.square(reconstruction.numpy() - images.numpy()), axis=(1, 2, 3))
+    np.testing.assert_allclose(held_out["global_loss"].numpy(), expected, rtol=1e-4)
+    logits = system.face_parser(images, training=False).numpy()
+    log_probabilities = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    weights = np.asarray(trained["config"].model.parser_class_weights, np.float32)
+    per_pixel = -(masks.numpy() * log_probabilities).sum(-1) * (masks.numpy() @ weights)
+    np.testing.assert_allclose(
+        held_out["parser_loss"].numpy(), per_pixel.mean(axis=(1, 2)), rtol=1e-4
+    )
+
+
 def test_variants_train_a_step(faces_dir) -> None:
     """VAE local embeddings, the multi target mask encoder, eye-pixel crops, the log GAN form."""
     config = tiny_config(

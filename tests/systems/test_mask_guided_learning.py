@@ -13,11 +13,10 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
-from system_kit import HELD_OUT_FACES, LEARNING_FACES
+from learning_check import held_out_batch
+from system_kit import HELD_OUT_FACES, LEARNING_FACES, make_system, tiny_config
 
-from tfface.config import apply_overrides, get_preset
-from tfface.data.reader import make_dataset
-from tfface.systems import registry
+from tfface.config import get_preset
 
 GENERATOR_STEPS = 100
 CLASSES = 11
@@ -40,26 +39,13 @@ def test_tiny_preset_learns_to_parse_and_reconstruct(synthfaces_data) -> None:
     start = time.monotonic()
     train_dir = synthfaces_data(LEARNING_FACES)
     held_out_dir = synthfaces_data(HELD_OUT_FACES)
-    spec = registry.get("mask_guided")
-    config = get_preset("mask_guided", "tiny")
-    pretrain_steps = config.model.parser_pretrain_steps
-    config = apply_overrides(
-        config, [f"data.data_dir={train_dir}", f"train.steps={pretrain_steps + GENERATOR_STEPS}"]
+    pretrain_steps = get_preset("mask_guided", "tiny").model.parser_pretrain_steps
+    config = tiny_config(
+        "mask_guided", train_dir, f"train.steps={pretrain_steps + GENERATOR_STEPS}"
     )
-    system = spec.build(config)
-    spec.compile(system, config)
-    dataset = spec.dataset(config, train_dir)
-    held_out = next(
-        iter(
-            make_dataset(
-                f"{held_out_dir}/train-*.tfrecord",
-                features=("image", "label_map_11"),
-                batch_size=32,
-                image_size=64,
-                shuffle=False,
-            )
-        )
-    )
+    system = make_system(config)
+    dataset = system.DATA(config, train_dir)
+    held_out = held_out_batch(held_out_dir, ("image", "label_map_11"), 32)
     images = held_out["image"]
     paired = {
         "source_image": images,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import io
 from pathlib import Path
 
 import pytest
 import tensorflow as tf
-from toy_system import ToySystem, _compile, _dataset, _tiny_config, tiny_networks
+from toy_system import ToyConfig, ToySystem, tiny_config
 
-from tfface.config import get_preset, register_preset
-from tfface.config.presets import _PRESETS
+from tfface.config import get_preset
 from tfface.runs.train import TrainRequest, train
 from tfface.systems import registry
 from tfface.systems.catalog import SYSTEMS
@@ -57,24 +55,10 @@ def test_mask_guided_declares_parser_pre_training_then_gan_training() -> None:
 
 @pytest.mark.parametrize("name", sorted(SYSTEMS))
 def test_every_system_phases_cover_its_presets(name: str) -> None:
-    system_class = _system_class(name)
+    system_class = registry.system_class(name)
     for preset in SYSTEMS[name].presets:
         config = get_preset(name, preset)
         check_phases(system_class.phases(config), config.train.steps, system_class.LOSS_NAMES)
-
-
-def _system_class(name: str) -> type:
-    """The GANSystem subclass the registry builds for `name`."""
-    from tfface.systems.base import GANSystem
-
-    module = importlib.import_module(registry.SYSTEM_MODULES[name])
-    classes = [
-        value
-        for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, GANSystem) and value is not GANSystem
-    ]
-    assert len(classes) == 1, classes
-    return classes[0]
 
 
 def test_check_phases_rejects_gaps_and_unknown_losses() -> None:
@@ -113,8 +97,18 @@ def test_progress_line_names_the_phase_and_shows_only_its_losses() -> None:
 
 
 # -- a two-phase toy system through `tfface train` -------------------------------------------
+def phased_tiny_config() -> ToyConfig:
+    return dataclasses.replace(tiny_config(), system="toy_phased")
+
+
 class PhasedToySystem(ToySystem):
-    """The toy system with a warm-up phase that reports only its L1 (for the progress line)."""
+    """The toy system with a warm-up phase that reports only its L1 (for the progress line).
+
+    Declaring `CONFIG` registers it as "toy_phased"."""
+
+    NAME = "toy_phased"
+    CONFIG = ToyConfig
+    PRESETS = {"tiny": phased_tiny_config}
 
     @classmethod
     def phases(cls, config) -> tuple[TrainingPhase, ...]:
@@ -124,27 +118,8 @@ class PhasedToySystem(ToySystem):
         )
 
 
-def _phased_config():
-    return dataclasses.replace(_tiny_config(), system="toy_phased")
-
-
-def _build_phased(config) -> PhasedToySystem:
-    return PhasedToySystem(tiny_networks(config.model.image_size, seed=0), seed=0)
-
-
-@pytest.fixture
-def phased_toy() -> None:
-    if "tiny" not in _PRESETS.get("toy_phased", {}):
-        register_preset("toy_phased", "tiny")(_phased_config)
-    registry.register(
-        registry.SystemSpec(
-            "toy_phased", type(_tiny_config()), _build_phased, _compile, _dataset, None
-        )
-    )
-
-
 def test_train_prints_each_phase_with_its_losses(
-    phased_toy: None, tmp_path: Path, capsys: pytest.CaptureFixture
+    tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     train(TrainRequest("toy_phased", str(tmp_path / "run"), preset="tiny"))
     lines = [line for line in capsys.readouterr().err.splitlines() if ", step " in line]

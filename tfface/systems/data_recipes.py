@@ -24,12 +24,15 @@ def image_batches(config: Any, data_dir: str, split: str = "train") -> tf.data.D
 
 
 def feature_batches(
-    config: Any, data_dir: str, split: str, features: tuple[str, ...]
+    config: Any, data_dir: str, split: str, features: tuple[str, ...], **options: Any
 ) -> tf.data.Dataset:
-    """Repeated global batches of the records' `features` (`tfface.data.reader`) of `split`."""
+    """Repeated global batches of the records' `features` (`tfface.data.reader`) of `split`.
+
+    `options` go to `tfface.data.reader.make_dataset` (e.g. `crops=True`)."""
     return make_dataset(
         split_pattern(data_dir, split),
         features=features,
+        **options,
         batch_size=config.train.batch_size,
         image_size=config.data.image_size,
         shuffle=config.data.shuffle_buffer > 0,

@@ -4,17 +4,17 @@
     system = tfface.systems.registry.build("mask_guided", get_preset("mask_guided", "tiny"))
     faces = system.synthesize(target_mask, target_image, source_images)
 
-Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system`
-(the Keras model, its train step and inference path), `editing` (the editing API),
-`components` (graph functions: crops, boxes and feature placement from masks),
-`inputs` (eager input checks), `mask_edits` (label-map edits: a component from another
-mask), `registration` (networks, optimizers, data, registry), `export` (serving signatures).
+Modules: `config` (config dataclasses and the `paper` / `tiny` presets), `system` (the
+declarative `MaskGuidedSystem`: forward pass, objectives, stages), `networks` (building
+them), `training` (the stages, the pairing of examples), `data` (the data recipe),
+`editing` (the editing API), `components` (graph functions: crops, boxes and feature
+placement from masks), `inputs` (eager input checks), `mask_edits` (label-map edits: a
+component from another mask), `export` (serving signatures).
 """
 
 from tfface.systems.mask_guided.components import COMPONENT_NAMES
 from tfface.systems.mask_guided.config import MaskGuidedConfig, MaskGuidedModelConfig
 from tfface.systems.mask_guided.mask_edits import EDITABLE_COMPONENTS, replace_component
-from tfface.systems.mask_guided.registration import build, build_networks, compile_system, dataset
 from tfface.systems.mask_guided.system import MaskGuidedSystem
 
 __all__ = [
@@ -23,9 +23,5 @@ __all__ = [
     "MaskGuidedConfig",
     "MaskGuidedModelConfig",
     "MaskGuidedSystem",
-    "build",
-    "build_networks",
-    "compile_system",
-    "dataset",
     "replace_component",
 ]

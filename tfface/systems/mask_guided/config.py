@@ -5,28 +5,34 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from tfface.config import (
-    ConfigError,
-    DataConfig,
-    ExperimentConfig,
-    TrainConfig,
-    register_preset,
+from tfface.config import ConfigError, DataConfig, TrainConfig
+from tfface.config.model_config import (
+    ModelConfig,
+    SystemConfig,
+    fraction,
+    non_negative,
+    positive,
+    unit_interval,
 )
 
-NORMS = ("instance", "layer", "batch", "none")
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ConfigError(message)
+ADVERSARIAL_MODES = {"least_squares": "least_squares", "original": "non_saturating"}
+"""`adversarial_form` (YAML value) -> the `mode` of `tfface.losses.adversarial` (see
+`MaskGuidedModelConfig`: "original" here is the non-saturating form)."""
 
 
 @dataclasses.dataclass(frozen=True)
-class MaskGuidedModelConfig:
+class MaskGuidedModelConfig(ModelConfig):
     """Networks, loss weights and optimiser of the mask-guided system (S1408 thesis ch. 3-4).
 
     Defaults are the thesis's values (sec. 3.2.5, 4.3.1) where it prints them, pix2pixHD's
     (Wang et al. 2018) where it does not.
+
+    Adversarial form (the one place that maps it): `adversarial_form: original` means the
+    thesis's Eq. 3.3 / 3.4 as Gu et al. train it, the NON-SATURATING generator loss
+    -log D(G(x)), i.e. `tfface.losses` mode "non_saturating". It is not
+    `tfface.losses.adversarial`'s "original" (the saturating minimax log(1 - D(G(x)))).
+    `ADVERSARIAL_MODES` holds the mapping; the YAML values stay "least_squares" and
+    "original" so existing configs load and train as before.
 
     Args:
         image_size: side of the square images; None (the presets) = data.image_size, which
@@ -53,8 +59,8 @@ class MaskGuidedModelConfig:
         feature_matching_weight: lambda_FM of Eq. 3.6 (10, pix2pixHD; paired steps only).
         parsing_weight: lambda_GP of Eq. 3.9 (1).
         kl_weight: weight of the KL term of the VAE local embeddings.
-        adversarial_form: "least_squares" (the default, as pix2pixHD) or "original" (Eq. 3.3 / 3.4,
-            the non-saturating log form).
+        adversarial_form: "least_squares" (the default, as pix2pixHD) or "original" (Eq. 3.3 /
+            3.4 in the non-saturating log form; see above).
         paired_fraction: fraction of generator steps on paired data (thesis 1:1 -> 0.5).
         parser_pretrain_steps: first steps that train only the face parser P_F (Eq. 3.7);
             afterwards P_F is frozen (no optimizer updates it).
@@ -75,139 +81,88 @@ class MaskGuidedModelConfig:
         ema_decay: EMA decay of the inference networks' weights (None: no EMA).
     """
 
-    image_size: int | None = None
-    base_filters: int = 64
-    feature_channels: int = 256
-    residual_blocks: int = 9
-    downsamplings: int = 3
-    local_base_filters: int = 64
-    local_max_filters: int = 512
-    local_downsamplings: int = 4
-    latent_dim: int = 512
+    base_filters: int = positive(64)
+    feature_channels: int = positive(256)
+    residual_blocks: int = non_negative(9)
+    downsamplings: int = positive(3)
+    local_base_filters: int = positive(64)
+    local_max_filters: int = positive(512)
+    local_downsamplings: int = positive(4)
+    latent_dim: int = positive(512)
     local_norm: Literal["instance", "layer", "batch", "none"] = "layer"
-    discriminator_base_filters: int = 64
-    discriminator_layers: int = 3
-    parser_base_filters: int = 64
-    parser_depth: int = 5
+    discriminator_base_filters: int = positive(64)
+    discriminator_layers: int = positive(3)
+    parser_base_filters: int = positive(64)
+    parser_depth: int = positive(5)
     parser_norm: Literal["instance", "layer", "batch", "none"] = "batch"
-    local_weight: float = 10.0
-    global_weight: float = 1.0
-    adversarial_weight: float = 1.0
-    feature_matching_weight: float = 10.0
-    parsing_weight: float = 1.0
-    kl_weight: float = 0.01
+    local_weight: float = non_negative(10.0)
+    global_weight: float = non_negative(1.0)
+    adversarial_weight: float = non_negative(1.0)
     adversarial_form: Literal["least_squares", "original"] = "least_squares"
-    paired_fraction: float = 0.5
-    parser_pretrain_steps: int = 10000
-    parser_class_weights: tuple[float, ...] = ()
-    parser_learning_rate: float = 2e-4
-    parser_beta_1: float = 0.9
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    epsilon: float = 1e-8
-    decay_start: int | None = None
+    feature_matching_weight: float = non_negative(10.0)
+    parsing_weight: float = non_negative(1.0)
+    kl_weight: float = non_negative(0.01)
+    paired_fraction: float = fraction(0.5)
+    parser_pretrain_steps: int = non_negative(10000)
+    parser_class_weights: tuple[float, ...] = non_negative(())
+    parser_learning_rate: float = positive(2e-4)
+    parser_beta_1: float = unit_interval(0.9)
+    beta_1: float = unit_interval(0.5)
+    beta_2: float = unit_interval(0.999)
+    epsilon: float = positive(1e-8)
+    decay_start: int | None = non_negative(None)
     eye_pixels_only: bool = False
     multi_target_mask_encoder: bool = False
     vae_local_embeddings: bool = False
-    ema_decay: float | None = None
 
-    def __post_init__(self) -> None:
-        for name in (
-            "base_filters",
-            "feature_channels",
-            "local_base_filters",
-            "local_max_filters",
-            "latent_dim",
-            "discriminator_base_filters",
-            "discriminator_layers",
-            "parser_base_filters",
-            "parser_depth",
-            "parser_learning_rate",
-            "epsilon",
-        ):
-            _require(getattr(self, name) > 0, f"model.{name} must be positive")
-        _require(self.residual_blocks >= 0, "model.residual_blocks must be >= 0")
-        _require(self.downsamplings >= 2, "model.downsamplings must be >= 2 (two are in E_m)")
-        _require(self.local_downsamplings >= 2, "model.local_downsamplings must be >= 2")
-        if self.image_size is not None:
-            size = self.image_size
-            _require(size > 0, "model.image_size must be positive")
-            _require(
-                size % 2**self.downsamplings == 0,
-                f"image size {size} must be divisible by 2^model.downsamplings",
-            )
-            _require(
-                size % 2**self.parser_depth == 0,
-                f"image size {size} must be divisible by 2^model.parser_depth",
-            )
-        _require(0.0 <= self.paired_fraction <= 1.0, "model.paired_fraction must be in [0, 1]")
-        _require(self.parser_pretrain_steps >= 0, "model.parser_pretrain_steps must be >= 0")
-        _require(
-            len(self.parser_class_weights) in (0, 11)
-            and all(weight >= 0 for weight in self.parser_class_weights),
-            "model.parser_class_weights must be empty or 11 non-negative values",
-        )
-        for name in (
-            "local_weight",
-            "global_weight",
-            "adversarial_weight",
-            "feature_matching_weight",
-            "parsing_weight",
-            "kl_weight",
-        ):
-            _require(getattr(self, name) >= 0, f"model.{name} must be >= 0")
-        _require(
-            all(0.0 <= beta < 1.0 for beta in (self.beta_1, self.beta_2, self.parser_beta_1)),
-            "Adam betas must lie in [0, 1)",
-        )
-        _require(self.ema_decay is None or 0.0 < self.ema_decay < 1.0, "model.ema_decay in (0, 1)")
-        _require(
-            self.decay_start is None or self.decay_start >= 0, "model.decay_start must be >= 0"
-        )
+    def validate(self) -> None:
+        """E_m holds two of the halvings; the image size must halve through G_m and P_F."""
+        if self.downsamplings < 2:
+            raise ConfigError("model.downsamplings must be >= 2 (two are in E_m)")
+        if self.local_downsamplings < 2:
+            raise ConfigError("model.local_downsamplings must be >= 2")
+        if len(self.parser_class_weights) not in (0, 11):
+            raise ConfigError("model.parser_class_weights must be empty or 11 non-negative values")
+        for field in ("downsamplings", "parser_depth"):
+            if self.image_size is not None and self.image_size % 2 ** getattr(self, field):
+                raise ConfigError(
+                    f"image size {self.image_size} must be divisible by 2^model.{field}"
+                )
 
 
 @dataclasses.dataclass(frozen=True)
-class MaskGuidedConfig(ExperimentConfig):
-    """Experiment config of `tfface train mask_guided` (the `model` section above)."""
+class MaskGuidedConfig(SystemConfig):
+    """Experiment config of `tfface train mask_guided` (the `model` section above).
+
+    Its one check across sections: `model.decay_start` lies inside the generator steps
+    (train.steps - model.parser_pretrain_steps), where the GAN's learning rate decays.
+    """
 
     model: MaskGuidedModelConfig = dataclasses.field(default_factory=MaskGuidedModelConfig)
 
     def __post_init__(self) -> None:
-        _require(
-            self.model.image_size in (None, self.data.image_size),
-            f"model.image_size ({self.model.image_size}) must equal data.image_size "
-            f"({self.data.image_size}) or be null",
-        )
-        self.resolved_model()  # checks the sizes against data.image_size
+        super().__post_init__()
         generator_steps = self.train.steps - self.model.parser_pretrain_steps
-        _require(
-            self.model.decay_start is None
-            or generator_steps <= 0
-            or self.model.decay_start < generator_steps,
-            f"model.decay_start ({self.model.decay_start}) must be less than the generator "
-            f"steps (train.steps - model.parser_pretrain_steps = {generator_steps})",
-        )
-
-    def resolved_model(self) -> MaskGuidedModelConfig:
-        """The model section with image_size = data.image_size."""
-        return dataclasses.replace(self.model, image_size=self.data.image_size)
+        if self.model.decay_start is not None and 0 < generator_steps <= self.model.decay_start:
+            raise ConfigError(
+                f"model.decay_start ({self.model.decay_start}) must be less than the generator "
+                f"steps (train.steps - model.parser_pretrain_steps = {generator_steps})"
+            )
 
 
-@register_preset("mask_guided", "paper")
 def paper() -> MaskGuidedConfig:
     """S1408 thesis sec. 4.3.1: 256 px, batch 12, Adam 2e-4 (0.5, 0.999, 1e-8), decay to 0."""
     return MaskGuidedConfig(
         system="mask_guided",
         preset="paper",
-        data=DataConfig(image_size=256),
         train=TrainConfig(
             steps=128000, batch_size=12, learning_rate=2e-4, log_every=100, checkpoint_every=5000
         ),
+        data=DataConfig(image_size=256),
         model=MaskGuidedModelConfig(),
     )
 
 
-@register_preset("mask_guided", "tiny")
 def tiny() -> MaskGuidedConfig:
     """64 px, few filters, 2 residual blocks, batch 4: tests, smoke runs and the demo.
 
@@ -219,10 +174,10 @@ def tiny() -> MaskGuidedConfig:
     return MaskGuidedConfig(
         system="mask_guided",
         preset="tiny",
-        data=DataConfig(image_size=64, shuffle_buffer=256),
         train=TrainConfig(
             steps=1700, batch_size=4, learning_rate=2e-3, log_every=50, checkpoint_every=500
         ),
+        data=DataConfig(image_size=64, shuffle_buffer=256),
         model=MaskGuidedModelConfig(
             base_filters=16,
             feature_channels=16,

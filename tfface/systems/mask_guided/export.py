@@ -1,7 +1,7 @@
 """Serving signatures of the mask-guided system (S1408 2022 sec. 4.4 editing tasks).
 
-The system's export spec (`SystemSpec.export_signatures` in
-`tfface/systems/mask_guided/registration.py`). Every signature takes uint8
+The system's `EXPORTS` (`MaskGuidedSystem` in `tfface/systems/mask_guided/system.py`).
+Every signature takes uint8
 images (B, S, S, 3) and uint8 PORTRAIT_11 label maps (B, S, S) (class indices 0..10,
 see `tfface.data.labels.PORTRAIT_11`); the graph normalises images to [-1, 1] and
 one-hot encodes the label maps (labels >= 11 answer INVALID_ARGUMENT).
@@ -35,7 +35,7 @@ import tensorflow as tf
 from tfface.signatures.evaluation_target import reconstructs_input
 from tfface.signatures.inputs import image_input, label_map_input
 from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
-from tfface.systems.mask_guided.system import CLASSES
+from tfface.systems.mask_guided.components import CLASSES
 
 
 def mask_guided_signatures(system: Any) -> dict[str, ExportSignature]:

@@ -72,16 +72,3 @@ def as_label_maps(
                     f"{', '.join(c.replace('_', ' ') for c in REQUIRED_COMPONENTS)} in every mask"
                 )
     return labels
-
-
-def match_batches(
-    name_a: str, a: np.ndarray, name_b: str, b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Broadcasts a batch of one against a batch of N; other mismatches are a ValueError."""
-    if len(a) == len(b):
-        return a, b
-    if len(a) == 1:
-        return np.repeat(a, len(b), axis=0), b
-    if len(b) == 1:
-        return a, np.repeat(b, len(a), axis=0)
-    raise ValueError(f"{name_a} has {len(a)} examples but {name_b} has {len(b)}")
