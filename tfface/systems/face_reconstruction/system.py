@@ -159,9 +159,8 @@ class FaceReconstructionSystem(GANSystem):
 
     @classmethod
     def optimizer_configs(cls, config: FaceReconstructionConfig) -> dict[str, AdamConfig]:
-        """Adam at train.learning_rate (Deng et al.: 1e-4)."""
-        model = config.model
-        return {"regressor": AdamConfig(config.train.learning_rate, model.beta_1, model.beta_2)}
+        """Adam at train.learning_rate (Deng et al.: 1e-4), betas 0.9 and 0.999."""
+        return {"regressor": AdamConfig(config.train.learning_rate)}
 
     @property
     def identity_network(self) -> FrozenEmbedding | None:

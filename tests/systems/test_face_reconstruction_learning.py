@@ -1,0 +1,89 @@
+"""Learning check of the face_reconstruction tiny preset on occluded SynthFaces at 64 px.
+
+The tiny preset (small backbone) trains on 24 identities at yaws -20, 0 and 20, each bare
+and behind a hand (`--occluders hand --coefficients`). On 6 held-out identities behind the
+hand, the mean landmark error (pixels) of the reconstruction beats the mean-shape baseline
+(the mean of the training coefficients: the mean face at the mean pose) by at least 30 %.
+About 3 minutes on 2 shared CPU cores (data 58 s, 400 steps 117 s).
+
+Measured: baseline 3.48 px; ours 1.99 px (0.57 of the baseline). On one earlier data build
+(Beam's record order differs between builds): 1.85 px after 400 steps, 2.15 after 300. The
+mean shape at the exact pose is at 0.56 px and the exact coefficients at 0.40 px (the
+model's landmarks are grid vertices): the error left is the pose of unseen faces. With a
+flattened feature map instead of global pooling the small backbone learnt the 24 training
+faces by heart (0.7 px) and stayed at 2.3-2.5 px on held-out ones.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from system_kit import SynthFacesRecipe, make_system, tiny_config
+
+from tfface.data.reader import make_dataset
+from tfface.systems.face_reconstruction.losses import landmark_error
+
+YAWS = (-20, 0, 20)
+TRAINING = SynthFacesRecipe(24, YAWS, occluders=("hand",), coefficients=True)
+HELD_OUT = SynthFacesRecipe(6, YAWS, occluders=("hand",), first_identity=1000)
+
+
+def build(folder, recipe: SynthFacesRecipe) -> str:
+    from pipelines import synthfaces
+
+    synthfaces.main(["--output", str(folder), *recipe.arguments()])
+    return str(folder)
+
+
+def occluded_faces(data_dir: str) -> dict:
+    """Every held-out record behind the hand: 'image' (N, 64, 64, 3), 'landmarks' (N, 68, 3)."""
+    dataset = make_dataset(
+        f"{data_dir}/train-*.tfrecord",
+        features=("image", "landmarks", "occluder"),
+        batch_size=0,
+        image_size=64,
+        shuffle=False,
+    )
+    records = [record for record in dataset if record["occluder"].numpy() == b"hand"]
+    return {
+        name: np.stack([record[name].numpy() for record in records])
+        for name in ("image", "landmarks")
+    }
+
+
+def mean_training_coefficients(config, data_dir: str) -> np.ndarray:
+    dataset = make_dataset(
+        f"{data_dir}/train-*.tfrecord", features=("coefficients",), batch_size=0, shuffle=False
+    )
+    return np.mean([record["coefficients"].numpy() for record in dataset], axis=0)
+
+
+@pytest.mark.slow
+def test_tiny_preset_beats_the_mean_shape_landmarks_on_occluded_faces(tmp_path) -> None:
+    start = time.monotonic()
+    training = build(tmp_path / "training", TRAINING)
+    held_out = occluded_faces(build(tmp_path / "held_out", HELD_OUT))
+    built = time.monotonic()
+    config = tiny_config("face_reconstruction", training)
+    system = make_system(config)
+    system.fit(
+        system.DATA(config, training), steps_per_epoch=config.train.steps, epochs=1, verbose=0
+    )
+
+    baseline = np.repeat(
+        mean_training_coefficients(config, training)[None], len(held_out["image"]), axis=0
+    )
+    renderer = system.renderer
+    baseline_error = landmark_error(renderer.landmarks(baseline, 64), held_out["landmarks"])
+    ours = system.reconstruct(held_out["image"])["landmarks"]
+    our_error = landmark_error(ours, held_out["landmarks"])
+    baseline_mean, our_mean = float(np.mean(baseline_error)), float(np.mean(our_error))
+    print(
+        f"\nface_reconstruction: {len(held_out['image'])} occluded held-out faces, landmark "
+        f"error mean-shape baseline {baseline_mean:.3f} px, ours {our_mean:.3f} px "
+        f"({our_mean / baseline_mean:.2f} of the baseline); data {built - start:.0f} s, "
+        f"training {time.monotonic() - built:.0f} s"
+    )
+    assert our_mean <= 0.7 * baseline_mean
