@@ -1,5 +1,6 @@
-"""`test_step` of every shipped system (the registry's system packages and the template):
-validation during `fit`, `evaluate()` without updates, and callbacks on validation losses.
+"""`test_step` of every shipped system (the registry's system packages and the template), each
+on the SynthFaces data of its contract case: validation during `fit`, `evaluate()` without
+updates, and callbacks on validation losses.
 """
 
 from __future__ import annotations
@@ -8,24 +9,22 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from system_kit import FACES, FITS, POSE_PAIRS, make_system, tiny_config
 from system_state import assert_state_unchanged, system_state
 
-from tfface.config import apply_overrides, get_preset
 from tfface.systems import registry
 
-SIZE = 64
 SYSTEMS = sorted([*registry.available_packages(), "template"])
 """The shipped systems (tests define toy systems of their own in the same process)."""
+DATA = {"warp_rotation": POSE_PAIRS, "face_reconstruction": FITS}
+"""The systems whose data are not `FACES` (as in test_system_contract.py's CASES)."""
 
 
-def fit_with_validation(system_name: str, pose_pairs_dir: str) -> dict:
+def fit_with_validation(system_name: str, data_dir: str) -> dict:
     """A tiny system fitted on one batch per epoch, validated on another, stopped early."""
-    config = apply_overrides(
-        get_preset(system_name, "tiny"), [f"data.data_dir={pose_pairs_dir}", "train.batch_size=2"]
-    )
-    system = registry.build(system_name, config)
-    registry.compile_system(system, config)
-    training, held_out = list(registry.get(system_name).dataset(config, pose_pairs_dir).take(2))
+    config = tiny_config(system_name, data_dir, "train.batch_size=2")
+    system = make_system(config)
+    training, held_out = list(system.DATA(config, data_dir).take(2))
     held_out = tf.data.Dataset.from_tensors(held_out)
     # Default monitor val_loss, mode "auto": Keras infers "min" from the name.
     stopper = keras.callbacks.EarlyStopping(patience=0, min_delta=1e9)
@@ -41,16 +40,17 @@ def fit_with_validation(system_name: str, pose_pairs_dir: str) -> dict:
 
 
 @pytest.mark.parametrize("system_name", SYSTEMS)
-def test_validation_evaluate_and_early_stopping(system_name: str, pose_pairs_dir: str) -> None:
-    run = fit_with_validation(system_name, pose_pairs_dir)
+def test_validation_evaluate_and_early_stopping(system_name: str, synthfaces_data) -> None:
+    run = fit_with_validation(system_name, synthfaces_data(DATA.get(system_name, FACES)))
     system, history = run["system"], run["history"]
     logged = {"loss", *system.LOSS_NAMES}
     assert set(history) == logged | {f"val_{name}" for name in logged}
     assert run["stopper"].stopped_epoch == 1 and len(history["val_loss"]) == 2
     assert all(np.isfinite(values).all() for values in history.values())
-    assert history["val_loss"] == history["val_generator_loss"]
-    assert history["loss"] == history["generator_loss"]
-    assert history["val_generator_loss"][-1] > 0
+    objective = system.OBJECTIVE  # also logged as `loss`
+    assert history["val_loss"] == history[f"val_{objective}"]
+    assert history["loss"] == history[objective]
+    assert history[f"val_{objective}"][-1] > 0
 
     before = system_state(system)
     results = system.evaluate(run["held_out"], return_dict=True, verbose=0)

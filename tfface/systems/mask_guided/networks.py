@@ -30,7 +30,7 @@ from tfface.systems.mask_guided.components import (
 )
 from tfface.systems.mask_guided.config import MaskGuidedModelConfig
 
-INFERENCE_NETWORKS: tuple[str, ...] = (
+INFERENCE_PATH: tuple[str, ...] = (
     *(f"{component}_encoder" for component in COMPONENT_NAMES),
     *(f"{component}_decoder" for component in COMPONENT_NAMES),
     *(f"{component}_feature_decoder" for component in COMPONENT_NAMES),

@@ -47,7 +47,7 @@ from tfface.systems.mask_guided.data import portrait_batches
 from tfface.systems.mask_guided.export import mask_guided_signatures
 from tfface.systems.mask_guided.networks import (
     DISCRIMINATORS,
-    INFERENCE_NETWORKS,
+    INFERENCE_PATH,
     mask_guided_networks,
 )
 from tfface.systems.mask_guided.training import (
@@ -84,11 +84,11 @@ class MaskGuidedSystem(GANSystem):
     PRESETS = {"paper": paper, "tiny": tiny}
     DATA = staticmethod(portrait_batches)
     EXPORTS = staticmethod(mask_guided_signatures)
-    NETWORKS = (*INFERENCE_NETWORKS, *DISCRIMINATORS, "face_parser")
-    INFERENCE_NETWORKS = INFERENCE_NETWORKS
+    NETWORKS = (*INFERENCE_PATH, *DISCRIMINATORS, "face_parser")
+    INFERENCE_NETWORKS = INFERENCE_PATH
     OPTIMIZER_GROUPS = {
         "parser": ("face_parser",),
-        "generator": INFERENCE_NETWORKS,
+        "generator": INFERENCE_PATH,
         "discriminator": DISCRIMINATORS,
     }
     LOSS_NAMES = (
