@@ -97,6 +97,6 @@ def tiny() -> FaceReconstructionConfig:
         landmark_weight=400.0,
     )
     schedule = TrainConfig(
-        steps=400, batch_size=8, learning_rate=1e-3, log_every=50, checkpoint_every=100
+        steps=300, batch_size=8, learning_rate=1e-3, log_every=50, checkpoint_every=100
     )
     return preset_config("tiny", DataConfig(image_size=64, shuffle_buffer=64), schedule, small)

@@ -1,6 +1,7 @@
 """The coefficient regressor of face_reconstruction (Deng et al. 2019; Yin 2022 sec. 5.3.3).
 
-A backbone (ResNet-50 of `keras.applications`, random init, or a small strided CNN) with
+A backbone (ResNet-50 of `keras.applications`, random init, or a small strided CNN with
+group normalisation) with
 global average pooling and one dense layer to the coefficient vector. The dense layer's
 kernel starts at zero and its bias at the neutral coefficients (mean shape and texture,
 frontal, ambient light), as Deng et al. zero-initialise their last layer: training starts
@@ -31,12 +32,15 @@ def _backbone(inputs: keras.KerasTensor, backbone: str, filters: tuple[int, ...]
         return resnet(inputs)
     features = inputs
     for index, width in enumerate(filters):
-        features = keras.layers.Conv2D(
-            width, 3, strides=2, padding="same", activation="relu", name=f"conv_{index}"
-        )(features)
-        features = keras.layers.Conv2D(
-            width, 3, padding="same", activation="relu", name=f"conv_{index}_b"
-        )(features)
+        for suffix, strides in (("", 2), ("_b", 1)):
+            features = keras.layers.Conv2D(
+                width, 3, strides=strides, padding="same", name=f"conv_{index}{suffix}"
+            )(features)
+            # group norm: per example, so replicas and batch sizes do not change the result
+            features = keras.layers.GroupNormalization(min(8, width), name=f"norm_{index}{suffix}")(
+                features
+            )
+            features = keras.layers.ReLU()(features)
     return features
 
 
