@@ -9,15 +9,16 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from system_kit import FACES, FITS, POSE_PAIRS, make_system, tiny_config
+from system_cases import CASES
+from system_kit import make_system, tiny_config
 from system_state import assert_state_unchanged, system_state
 
 from tfface.systems import registry
 
 SYSTEMS = sorted([*registry.available_packages(), "template"])
 """The shipped systems (tests define toy systems of their own in the same process)."""
-DATA = {"warp_rotation": POSE_PAIRS, "face_reconstruction": FITS}
-"""The systems whose data are not `FACES` (as in test_system_contract.py's CASES)."""
+DATA = {case.system: case.data for case in CASES}
+"""Each system's SynthFaces recipe (its contract case)."""
 
 
 def fit_with_validation(system_name: str, data_dir: str) -> dict:
@@ -41,7 +42,7 @@ def fit_with_validation(system_name: str, data_dir: str) -> dict:
 
 @pytest.mark.parametrize("system_name", SYSTEMS)
 def test_validation_evaluate_and_early_stopping(system_name: str, synthfaces_data) -> None:
-    run = fit_with_validation(system_name, synthfaces_data(DATA.get(system_name, FACES)))
+    run = fit_with_validation(system_name, synthfaces_data(DATA[system_name]))
     system, history = run["system"], run["history"]
     logged = {"loss", *system.LOSS_NAMES}
     assert set(history) == logged | {f"val_{name}" for name in logged}

@@ -1,6 +1,6 @@
 """The contract every registered system passes (DESIGN.md, "The system pattern").
 
-One line per system in `CASES`: its name, the overrides that make its tiny preset fast here,
+One line per system in `CASES` (tests/helpers/system_cases.py): its name, the overrides that make its tiny preset fast here,
 the extra overrides that switch every loss term on for the two-replica check, and the
 SynthFaces recipe of its data. A new system adds its line and only its own tests.
 
@@ -22,10 +22,8 @@ import textwrap
 import keras
 import numpy as np
 import pytest
+from system_cases import CASES
 from system_kit import (
-    FACES,
-    FITS,
-    POSE_PAIRS,
     Case,
     fixed_batches,
     largest_change,
@@ -39,19 +37,6 @@ from two_replicas import assert_two_replicas_make_the_update_of_one_device
 from tfface.config import get_preset, list_presets
 from tfface.config.serialize import dump_yaml, load_yaml
 from tfface.systems import registry
-
-PERCEPTUAL = ("model.perceptual_weights=random", "model.content_weight=0.02")
-PERCEPTUAL += ("model.style_weight=50000",)
-
-
-CASES = (
-    Case("mask_guided", FACES, ("model.parser_pretrain_steps=1",), steps=3),
-    Case("warp_rotation", POSE_PAIRS),
-    Case("warp_inpainting", FACES, all_losses=PERCEPTUAL),
-    Case("gated_inpainting", FACES, all_losses=PERCEPTUAL, replica_learning_rate=1e-4),
-    Case("template", FACES),
-    Case("face_reconstruction", FITS),
-)
 
 
 def test_every_registered_system_has_a_case() -> None:

@@ -13,7 +13,7 @@ from system_kit import POSE_PAIRS, SIZE, Case, fixed_batches, make_system, tiny_
 from tfface.config import ConfigError
 from tfface.systems import registry
 from tfface.systems.warp_rotation import orient_pairs
-from tfface.systems.warp_rotation.identity import load_identity_network
+from tfface.weights.identity_network import load_identity_network
 
 SYSTEM = "warp_rotation"
 

@@ -179,6 +179,11 @@ class SystemConfig(ExperimentConfig):
                 f"({self.data.image_size}) or be null"
             )
         self.resolved_model()  # runs the model's checks that need the image size
+        self.validate()
+
+    def validate(self) -> None:
+        """Checks that relate the model section to the data or train sections (the sections'
+        own checks have passed). Raise `ConfigError`."""
 
     def resolved_model(self) -> Any:
         """The model section with image_size = data.image_size."""

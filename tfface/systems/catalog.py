@@ -1,8 +1,8 @@
 """The systems and their presets as plain data, for `tfface train --help` without TensorFlow.
 
-The registry (`tfface.systems.registry`) knows the same names, but asking it imports the
-system modules, and with them TensorFlow. `tests/systems/test_catalog.py` checks that this
-table lists exactly the registry's systems and the presets each registers.
+The system classes declare the same names, summaries and presets (`tfface.systems.registry`),
+but reading them imports the systems, and with them TensorFlow. `tests/systems/test_catalog.py`
+checks that this table says exactly what the classes declare.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ SYSTEMS: dict[str, CatalogEntry] = {
     ),
     "gated_inpainting": CatalogEntry(
         "gated-convolution inpainting baseline (Yu et al. ICCV 2019)", ("paper", "tiny")
+    ),
+    "face_reconstruction": CatalogEntry(
+        "3DMM coefficient regressor for occluded faces (Deng et al. 2019, Yin 2022 sec. 5.3)",
+        ("paper", "tiny"),
     ),
 }
 

@@ -51,7 +51,7 @@ from tfface.systems.face_reconstruction.losses import (
 from tfface.systems.face_reconstruction.morphable import load_model, morphable_model_path
 from tfface.systems.face_reconstruction.networks import build_regressor
 from tfface.systems.updates import Update
-from tfface.systems.warp_rotation.identity import FrozenEmbedding, load_identity_network
+from tfface.weights.identity_network import FrozenEmbedding, load_identity_network
 
 
 def _model_of(model_config: FaceReconstructionModelConfig):

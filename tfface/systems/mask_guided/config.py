@@ -140,8 +140,8 @@ class MaskGuidedConfig(SystemConfig):
 
     model: MaskGuidedModelConfig = dataclasses.field(default_factory=MaskGuidedModelConfig)
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def validate(self) -> None:
+        """model.decay_start lies within the generator steps (after the parser's)."""
         generator_steps = self.train.steps - self.model.parser_pretrain_steps
         if self.model.decay_start is not None and 0 < generator_steps <= self.model.decay_start:
             raise ConfigError(

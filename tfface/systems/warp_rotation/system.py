@@ -38,7 +38,6 @@ from tfface.systems.warp_rotation.config import (
 )
 from tfface.systems.warp_rotation.data import pose_pair_batches
 from tfface.systems.warp_rotation.export import warp_rotation_signatures
-from tfface.systems.warp_rotation.identity import FrozenEmbedding, load_identity_network
 from tfface.systems.warp_rotation.inputs import as_images, as_target_yaws
 from tfface.systems.warp_rotation.training import discriminator_term, generator_terms
 from tfface.systems.warp_rotation.warping import (
@@ -48,6 +47,7 @@ from tfface.systems.warp_rotation.warping import (
     warp_field_to_flow,
     yaw_channels,
 )
+from tfface.weights.identity_network import FrozenEmbedding, load_identity_network
 
 IMAGE_CHANNELS = 3
 GRID_CHANNELS = 2  # the mesh grid, x and y in [-1, 1]

@@ -1,6 +1,8 @@
-"""The frozen identity feature extractor v of L_identity (Sevastopolskiy 2019, sec. 3.3).
+"""The frozen identity feature extractor of the identity losses: v of L_identity
+(Sevastopolskiy 2019, sec. 3.3) in warp_rotation, the identity loss of face_reconstruction
+(Yin 2022 sec. 5.3.3).
 
-The thesis uses the first fully-connected layer of Light-CNN-29 (MS-Celeb-1M, K = 256),
+Sevastopolskiy 2019 uses the first fully-connected layer of Light-CNN-29 (MS-Celeb-1M, K = 256),
 with fixed weights. tfface takes any face-embedding network: a `face_recognition` backbone
 saved as a `.keras` file, or a SavedModel directory, mapping float32 images in [-1, 1]
 (B, H, W, 3) to embeddings (B, D). Its weights belong to no optimizer group (frozen) and

@@ -1,0 +1,24 @@
+"""The contract case of every shipped system: one line each (tests/systems/test_system_contract.py).
+
+A case names the system, the SynthFaces recipe of its data, the overrides that make its tiny
+preset fast here and the extra overrides that switch every loss term on for the two-replica
+check (`system_kit.Case`). Other tests that run every system (tests/systems/
+test_held_out_losses.py) read their data from here too. A new system adds its line.
+"""
+
+from __future__ import annotations
+
+from system_kit import FACES, FITS, POSE_PAIRS, Case
+
+PERCEPTUAL = ("model.perceptual_weights=random", "model.content_weight=0.02")
+PERCEPTUAL += ("model.style_weight=50000",)
+"""Overrides that switch the VGG16 perceptual losses on (random weights: nothing downloaded)."""
+
+CASES = (
+    Case("mask_guided", FACES, ("model.parser_pretrain_steps=1",), steps=3),
+    Case("warp_rotation", POSE_PAIRS),
+    Case("warp_inpainting", FACES, all_losses=PERCEPTUAL),
+    Case("gated_inpainting", FACES, all_losses=PERCEPTUAL, replica_learning_rate=1e-4),
+    Case("template", FACES),
+    Case("face_reconstruction", FITS),
+)
