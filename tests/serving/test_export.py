@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import prediction_log_pb2
 from toy_export import MODEL, register_toy_export, toy_images, toy_signatures
-from toy_system import ToySystem, tiny_networks
+from toy_system import make_toy
 
 from serving.model_config import read_model_config
 from tfface.export.run_loading import load_trained_system
@@ -226,7 +226,7 @@ def test_versions_increment_and_are_never_overwritten(toy_run, tmp_path) -> None
 
 def test_ema_weights_are_exported(tmp_path) -> None:
     register_toy_export()
-    system = ToySystem(tiny_networks(8), ema_networks=("generator",), ema_decay=0.5)
+    system = make_toy(ema_decay=0.5)  # EMA over the inference network, the generator
     system.enable_ema()
     for variable in system.generator.trainable_variables:  # raw weights now differ from EMA
         variable.assign(variable * 3.0)
