@@ -47,6 +47,7 @@ The base OWNS the training arithmetic:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -387,13 +388,14 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
             )
         return self.run_updates(self.updates_at(int(self.step_counter.numpy())), batch)
 
+    def stage_at(self, step: int) -> int:
+        """The index in `stages()` of the stage active at 0-based step `step`."""
+        first_steps = [first_step for first_step, _ in self.stages()]
+        return max(bisect.bisect_right(first_steps, step) - 1, 0)
+
     def updates_at(self, step: int) -> tuple[Update, ...]:
         """The updates of the stage active at 0-based step `step`."""
-        active = self.stages()[0][1]
-        for first_step, updates in self.stages():
-            if step >= first_step:
-                active = updates
-        return active
+        return self.stages()[self.stage_at(step)][1]
 
     def make_train_function(self, force: bool = False):
         """Keras' train function; for staged systems one per stage, picked by the step counter.
@@ -408,20 +410,12 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
         if self.train_function is not None and not force:
             return self.train_function
         functions = [
-            (
-                first_step,
-                make_step_function(self, lambda batch, u=updates: self.run_updates(u, batch)),
-            )
-            for first_step, updates in stages
+            make_step_function(self, lambda batch, u=updates: self.run_updates(u, batch))
+            for _, updates in stages
         ]
 
         def function(iterator):
-            step = int(self.step_counter.numpy())
-            chosen = functions[0][1]
-            for first_step, stage_function in functions:
-                if step >= first_step:
-                    chosen = stage_function
-            return chosen(iterator)
+            return functions[self.stage_at(int(self.step_counter.numpy()))](iterator)
 
         self.train_function = function
         return function
