@@ -12,7 +12,10 @@ writer and the contract tests in tests/systems/test_system_contract.py):
   it updates), `LOSS_NAMES` (logged per-example values), `OBJECTIVE` (the entry also logged
   as `loss`), `UPDATES` (`tfface.systems.updates.Update`: the optimizer steps of a train
   step, in order), `DATA` (the data recipe: `(config, data_dir, split) -> tf.data.Dataset`
-  of global batches) and `EXPORTS` (system -> {signature name: ExportSignature}, or None).
+  of global batches), `EXPORTS` (system -> {signature name: ExportSignature}, or None) and
+  `SYNTHFACES` (the `pipelines/synthfaces.py` arguments that make data its `DATA` recipe
+  reads, besides --output/--identities/--size: what benchmarks/train_systems.py and the
+  tests build).
 
 and IMPLEMENTS only its maths: `build_networks(model_config, seed)`, `optimizer_configs(config)`
 (one `AdamConfig` per optimizer group), the forward pass (`call`, the exported inference
@@ -106,6 +109,7 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
     UPDATES: ClassVar[tuple[Update, ...]] = ()
     DATA: ClassVar[Callable[..., tf.data.Dataset] | None] = None
     EXPORTS: ClassVar[Callable[[Any], dict[str, ExportSignature]] | None] = None
+    SYNTHFACES: ClassVar[tuple[str, ...]] = ("--yaws", "0", "20")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Checks the declarations of a class that declares `CONFIG` and registers it."""

@@ -93,6 +93,7 @@ class FaceReconstructionSystem(GANSystem):
     UPDATES = (Update("regressor", "fit_objective", "reconstruction_loss"),)
     DATA = staticmethod(fit_batches)
     EXPORTS = staticmethod(face_reconstruction_signatures)
+    SYNTHFACES = ("--yaws", "0", "20", "--occluders", "hand", "--coefficients")
 
     def __init__(
         self,

@@ -98,6 +98,7 @@ class WarpRotationSystem(GANSystem):
     UPDATES = (GENERATOR_UPDATE, DISCRIMINATOR_UPDATE, GAP_DISCRIMINATOR_UPDATE)
     DATA = staticmethod(pose_pair_batches)
     EXPORTS = staticmethod(warp_rotation_signatures)
+    SYNTHFACES = ("--yaws", "0", "30", "--pair-with-frontal", "--shared-scene")
 
     identity_network: FrozenEmbedding | None = None
     """The frozen embedding network v of L_identity (None: the loss is off), set by
