@@ -5,8 +5,8 @@ and renders all its views. Splits are by identity (a person never appears in
 two splits). Options beyond the SynthConfig flags:
 `--with-uv-texture` stores the full UV texture in every example and
 `--pair-with-frontal` adds the frontal view of the same identity, domain and
-expression as `target_image` / `target_label_map_11` / `target_pose` (pose
-editing and face rotation pairs). Build pairs with `--shared-scene` (SynthConfig
+expression as `target_image` / `target_label_map_11` / `target_pose` /
+`target_landmarks` (pose editing and face rotation pairs). Build pairs with `--shared-scene` (SynthConfig
 `scene_per_pose: false`): then both views of a pair have the same lighting and
 background, as the views of a multi-camera capture (Multi-PIE) do; without it the
 frontal target gets its own lighting and background, which no warp of the input
@@ -116,6 +116,7 @@ class SynthFacesDoFn(SourceDoFn):
                         record["target_image"] = frontal["image"]
                         record["target_label_map_11"] = frontal["label_map_11"]
                         record["target_pose"] = frontal["pose"]
+                        record["target_landmarks"] = frontal["landmarks"]
                     yield record, f"identity{item}"
 
 

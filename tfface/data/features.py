@@ -27,6 +27,7 @@ as float lists.
 | occluder | bytes | occluder name or empty |
 | target_image, target_label_map_11 | bytes | paired target (same person, other pose/domain) |
 | target_pose | float (3) | the target's pose |
+| target_landmarks | float (68*3) | the paired target's iBUG-68 (x, y, depth) in pixels |
 | coefficients | float list | 3DMM coefficients (`tfface.face3d.coefficients` layout) of the dataset's morphable model |
 | metadata_names / metadata_values | bytes list / float list | extra numeric columns (gaze, camera, illumination, session) |
 """
@@ -92,6 +93,12 @@ FEATURES: dict[str, Feature] = {
         Feature("target_image", "bytes", "image", description="paired target image"),
         Feature("target_label_map_11", "bytes", "png8", description="paired target labels"),
         Feature("target_pose", "float", length=3, description="paired target pose"),
+        Feature(
+            "target_landmarks",
+            "float",
+            length=68 * 3,
+            description="paired target iBUG-68 (x, y, depth) pixels",
+        ),
         Feature(
             "coefficients",
             "float_list",

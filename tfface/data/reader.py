@@ -34,7 +34,8 @@ from tfface.data.features import FEATURES, parsing_spec
 IMAGE_FEATURES = ("image", "image_unoccluded", "target_image", "uv_texture")
 LABEL_FEATURES = {"label_map_19": 19, "label_map_11": 11, "target_label_map_11": 11}
 MASK_FEATURES = ("face_mask", "occlusion_mask", "hole_mask")
-GEOMETRY_FEATURES = ("landmarks", "uv_coords")
+GEOMETRY_FEATURES = ("landmarks", "target_landmarks", "uv_coords")
+LANDMARK_FEATURES = ("landmarks", "target_landmarks")
 
 
 def _resize_if_needed(array: tf.Tensor, size: int | None, method: str) -> tf.Tensor:
@@ -81,7 +82,7 @@ def _empty_mask(raw: dict[str, tf.Tensor], size: int | None) -> tf.Tensor:
 
 def _decode_function(names: tuple[str, ...], image_channels: int, image_size: int | None):
     """Per-example parsing and decoding (everything that cannot be batched)."""
-    extra = ["width"] if "landmarks" in names and image_size else []
+    extra = ["width"] if set(LANDMARK_FEATURES) & set(names) and image_size else []
     if any(name in MASK_FEATURES for name in names) or "image_unoccluded" in names:
         extra += [
             "image",
@@ -115,7 +116,7 @@ def _decode_function(names: tuple[str, ...], image_channels: int, image_size: in
                 uv = tf.cast(_decode_nearest(value, image_size, tf.uint16, 3), tf.float32) / 65535.0
                 output["uv_coords"] = uv[..., :2]
                 output["visibility"] = tf.cast(uv[..., 2:] > 0.5, tf.float32)
-            elif name == "landmarks":
+            elif name in LANDMARK_FEATURES:
                 landmarks = tf.reshape(value, [68, 3])
                 if image_size:
                     landmarks = landmarks * (
