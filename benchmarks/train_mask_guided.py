@@ -13,7 +13,7 @@ subprocess per configuration:
   alternate, as in training) with `fit`; the first GAN steps (tracing, XLA compilation)
   are warm-up, the median of the following step times gives images/s = global batch /
   step time;
-* reports the process's peak RSS (ru_maxrss) and the warm-up time.
+* reports the process's peak RSS (VmHWM) and the warm-up time.
 
 On 2 cores, "2 logical devices" splits the same two cores between two replicas: it shows
 the cost of the distribution machinery, not a speed-up (that needs GPUs or workers).
@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from step_times import StepTimes  # noqa: E402  (benchmarks/ is on sys.path)
+from peak_memory import peak_rss_mib  # noqa: E402  (benchmarks/ is on sys.path)
+from step_times import StepTimes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_mask_guided.json"
@@ -111,7 +111,7 @@ def measure(preset: str, data_dir: str, xla: bool, devices: int, steps: int) -> 
         "median_step_seconds": round(step_seconds, 4),
         "images_per_second": round(config.train.batch_size / step_seconds, 2),
         "warmup_seconds": round(warmup_seconds, 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from step_times import StepTimes  # noqa: E402  (benchmarks/ is on sys.path)
+from peak_memory import peak_rss_mib  # noqa: E402  (benchmarks/ is on sys.path)
+from step_times import StepTimes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_warp.json"
@@ -101,7 +101,7 @@ def measure(system_name: str, data_dir: str, sampler: str, batch: int, steps: in
         "median_step_seconds": round(step_seconds, 3),
         "images_per_second": round(batch / step_seconds, 3),
         "warmup_seconds": round(time.perf_counter() - start - sum(timer.times[WARMUP_STEPS:]), 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 
