@@ -10,12 +10,15 @@ original Caffe implementation).
 | style_transfer | VGG19   | average | conv3_2, 1/2 sum d^2                      | conv1_1..conv5_1 weighted 0.5, 1, 1.5, 3, 4; 1/4 ||dG||_F^2 |
 | deformation    | VGG16   | max     | relu1_2, relu2_2, relu3_3, relu4_3; 1/(8HW) sum_k ||d_k||_2 | same layers, 1/(HW) sum_k 2^-(6-k) ||dG_k||_F^2 |
 | multimodal     | VGG19   | max     | relu1_1..relu5_1, mean |d| weighted 1/32, 1/16, 1/8, 1/4, 1 | none |
+| pose_editing   | VGG16   | max     | relu1_2, relu2_2, relu3_3, relu4_3, relu5_3, mean |d| summed | none |
 
 Sources: Liu 2019 section 2.1.4 (unnumbered L_content, E_l, L_style) and section 4.2.1 (layer
 weights 0.5..4, average pooling); Sevastopolskiy 2019 Eq. 3.13;
 Bergqvist 2020 section 3.2.4.2.1 (L1 between VGG19 layers 1, 6, 11, 20, 29
 of torchvision's numbering = relu1_1..relu5_1, with the pix2pixHD layer weights
-of its reference [61]; the text's L1 is used, not the squared L2 printed in Eq. 3.4).
+of its reference [61]; the text's L1 is used, not the squared L2 printed in Eq. 3.4);
+Yin 2022 Eqs. 3.4-3.5 (VGG-Face layers 3, 8, 15, 22, 29 = relu1_2..relu5_3 of VGG16; ImageNet
+VGG16 unless converted VGG-Face weights are given).
 
 Our reading of Sevastopolskiy 2019's style term: "G_ij(P_k(.)) ... L_k the number of
 elements" is the usual Gram matrix divided by the h w c elements of layer k
@@ -125,8 +128,23 @@ MULTIMODAL = PerceptualPreset(
     source="Bergqvist 2020 section 3.2.4.2.1 (L1 over VGG19 layers 1, 6, 11, 20, 29)",
 )
 
+POSE_EDITING = PerceptualPreset(
+    name="pose_editing",
+    network="vgg16",
+    pooling="max",
+    content_layer_weights=(
+        ("relu1_2", 1.0),
+        ("relu2_2", 1.0),
+        ("relu3_3", 1.0),
+        ("relu4_3", 1.0),
+        ("relu5_3", 1.0),
+    ),
+    content_distance="l1_mean",
+    source="Yin 2022 Eqs. 3.4-3.5 (sum over VGG layers 3, 8, 15, 22, 29 of |phi(x) - phi(y)|)",
+)
+
 PERCEPTUAL_PRESETS: dict[str, PerceptualPreset] = {
-    preset.name: preset for preset in (STYLE_TRANSFER, DEFORMATION, MULTIMODAL)
+    preset.name: preset for preset in (STYLE_TRANSFER, DEFORMATION, MULTIMODAL, POSE_EDITING)
 }
 
 
