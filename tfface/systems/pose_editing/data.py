@@ -49,16 +49,17 @@ def rectangle_occlusions(
 ) -> tf.Tensor:
     """float32 (B, S, S, 1) masks of 1-3 random rectangles, 1 = occluded (sec. 4.9 choice).
 
-    Each example gets k ~ U{1, 2, 3} axis-aligned rectangles whose total area is a fraction
-    ~ U(fraction) of the image (overlaps make it smaller), from a stateless seed (2,).
+    Each example gets k ~ U{1, 2, 3} axis-aligned rectangles (aspect ratio in [0.5, 2]) of
+    area a / k each, a ~ U(fraction) of the image (overlaps make the union smaller), from a
+    stateless seed (2,).
     """
     batch, size = shape[0], shape[1]
     seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 4)
     count = tf.random.stateless_uniform([batch], seeds[0], 1, MAX_RECTANGLES + 1, tf.int32)
     area = tf.random.stateless_uniform([batch], seeds[1], fraction[0], fraction[1])
     side = tf.sqrt(area / tf.cast(count, tf.float32))  # (B,) each rectangle's side / S
-    aspect = tf.random.stateless_uniform([batch, MAX_RECTANGLES, 2], seeds[2], 0.7, 1.4)
-    extent = side[:, tf.newaxis, tf.newaxis] * aspect  # (B, K, 2) (width, height) / S
+    aspect = tf.sqrt(tf.random.stateless_uniform([batch, MAX_RECTANGLES, 1], seeds[2], 0.5, 2.0))
+    extent = side[:, tf.newaxis, tf.newaxis] * tf.concat([aspect, 1.0 / aspect], -1)  # (B, K, 2)
     corner = tf.random.stateless_uniform([batch, MAX_RECTANGLES, 2], seeds[3]) * (1.0 - extent)
     positions = (tf.cast(tf.range(size), tf.float32) + 0.5) / tf.cast(size, tf.float32)  # (S,)
     inside_x = (positions[tf.newaxis, tf.newaxis] >= corner[..., 0:1]) & (
