@@ -46,6 +46,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "tfface.cli.serve", "serve exports over gRPC and REST (TF Serving protocol)"
     ),
     "predict": Subcommand("tfface.cli.predict", "call a served model with images"),
+    "sweep": Subcommand(
+        "tfface.cli.sweep",
+        "train several configurations of a system and tabulate FID / diversity",
+    ),
     "edit": Subcommand(
         "tfface.cli.edit", "edit portraits with a trained mask-guided model (PNG in, PNG out)"
     ),
