@@ -106,6 +106,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="tf.distribute strategy of the feature extraction",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of latents and KID subsets")
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        help="face-embedding exports (face_recognition): an LFW pairs.txt for the "
+        "verification (default: pairs drawn from the split's identities)",
+    )
     # Tests only: random InceptionV3 / VGG16 weights (same compute, meaningless values).
     parser.add_argument("--feature-weights", default="imagenet", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
@@ -136,6 +142,7 @@ def options_from_arguments(args: argparse.Namespace) -> EvaluationOptions:
         fid_sqrt=args.fid_sqrt,
         logs=args.logs,
         seed=args.seed,
+        pairs=args.pairs,
     )
 
 

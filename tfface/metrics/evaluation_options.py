@@ -68,6 +68,8 @@ class EvaluationOptions:
         logs: TensorBoard log folder for loss curves (default: the run's ``logs/``: a run
             directory's, or the run named in an export's model card).
         seed: seed of latent codes and KID subsets.
+        pairs: an LFW ``pairs.txt`` for the verification of a face-embedding export
+            (``evaluation_recognition``); None: pairs drawn from the split's identities.
     """
 
     metrics: tuple[str, ...]
@@ -94,6 +96,7 @@ class EvaluationOptions:
     fid_sqrt: str = "sqrtm"
     logs: Path | None = None
     seed: int = 0
+    pairs: Path | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.metrics if name not in METRICS]

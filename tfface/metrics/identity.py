@@ -104,3 +104,22 @@ def rank1_identification(
             selected = hits[groups == group]
             per_group[group] = (float(selected.mean()), int(selected.size))
     return Rank1Result(float(hits.mean()), int(hits.sum()), int(hits.size), per_group)
+
+
+def frontal_gallery(
+    identities: Sequence[Hashable], yaws: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Multi-PIE style split (Tran et al. 2017; Yin 2022 sec. 3.4.3): per identity the
+    image nearest to frontal (smallest |yaw|, the first on ties) is the gallery, every other
+    image is a probe. Returns (gallery indices, probe indices), int arrays."""
+    identities = np.asarray(identities)
+    magnitude = np.abs(np.asarray(yaws, np.float64))
+    if identities.shape != magnitude.shape:
+        raise ValueError(f"one yaw per example: {identities.shape} vs {magnitude.shape}")
+    gallery = []
+    for label in np.unique(identities):
+        members = np.nonzero(identities == label)[0]
+        gallery.append(members[np.argmin(magnitude[members])])
+    gallery_indices = np.asarray(sorted(gallery), np.int64)
+    probe_indices = np.setdiff1d(np.arange(identities.size), gallery_indices)
+    return gallery_indices, probe_indices

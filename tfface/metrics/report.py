@@ -92,6 +92,11 @@ def metrics_table(metrics: dict[str, Any]) -> Table:
                     f"{value['pairs']} pairs, {value['folds']} folds",
                 ]
             )
+        elif name == "tar_at_far":
+            for far, rate in value.items():
+                rows.append([f"TAR @ FAR {far}", format_number(rate), "true accept rate"])
+        elif name in ("cosine_same", "cosine_different"):
+            rows.append([name, format_number(value), "mean cosine of the verification pairs"])
         elif name == "miou":
             rows.append(
                 [

@@ -30,6 +30,7 @@ from tfface import __version__
 from tfface.metrics.curves_svg import loss_curves_svg
 from tfface.metrics.evaluation import Evaluation
 from tfface.metrics.evaluation_options import EvaluationOptions
+from tfface.metrics.evaluation_recognition import RecognitionEvaluation, is_embedding_source
 from tfface.metrics.event_logs import read_scalars
 from tfface.metrics.report import describe_source, markdown, write_json
 from tfface.metrics.report_html import write_html
@@ -94,6 +95,12 @@ def evaluate(
     if source is None:
         with load_source(source_path, options.signature) as loaded:
             return evaluate(source_path, options, out_dir, strategy, progress, source=loaded)
+    if is_embedding_source(source):  # face_recognition: verification and Rank-1
+        with RecognitionEvaluation(source, options, strategy) as evaluation:
+            result = evaluation.run(progress)
+        if result["by"] and options.by is None:
+            options = dataclasses.replace(options, by="yaw")
+        return write_reports(source_path, source, evaluation, result, options, Path(out_dir))
     with Evaluation(source, options, strategy) as evaluation:
         result = evaluation.run(progress)
     return write_reports(source_path, source, evaluation, result, options, Path(out_dir))

@@ -91,3 +91,132 @@ def verification_accuracy(
         roc_auc(scores, same),
         tuple(thresholds),
     )
+
+
+# -- LFW pairs files and TAR@FAR (face_recognition) -----------------------------------------
+
+PairEntry = tuple[str, int, str, int]
+"""(first name, first image number, second name, second image number): one pairs.txt line."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PairsFile:
+    """An LFW ``pairs.txt``: ``folds`` x (``per_fold`` same pairs then ``per_fold`` different).
+
+    ``pairs`` are in file order (fold by fold), ``same`` says which pairs are of one person.
+    """
+
+    folds: int
+    per_fold: int
+    pairs: tuple[PairEntry, ...]
+    same: tuple[bool, ...]
+
+
+def read_pairs_file(path: str) -> PairsFile:
+    """Parses the LFW ``pairs.txt`` layout (Huang et al. 2007, View 2).
+
+    First line ``<folds> <per_fold>`` (or just ``<per_fold>``, one fold: ``pairsDevTest.txt``);
+    then per fold ``per_fold`` lines ``name n1 n2`` (same person) followed by ``per_fold``
+    lines ``name1 n1 name2 n2`` (different people); image numbers start at 1.
+
+    Raises:
+        ValueError: a line of another form, or a count that does not match the header.
+    """
+    with open(path, encoding="utf-8") as handle:
+        lines = [line.split() for line in handle if line.strip()]
+    if not lines:
+        raise ValueError(f"{path}: empty pairs file")
+    try:
+        header = [int(value) for value in lines[0]]
+    except ValueError as error:
+        raise ValueError(f"{path}: the first line must be '<folds> <pairs per fold>'") from error
+    if len(header) not in (1, 2) or min(header) < 1:
+        raise ValueError(f"{path}: the first line must be '<folds> <pairs per fold>'")
+    folds, per_fold = (1, header[0]) if len(header) == 1 else header
+    pairs: list[PairEntry] = []
+    same: list[bool] = []
+    for number, fields in enumerate(lines[1:], start=2):
+        try:
+            if len(fields) == 3:
+                pairs.append((fields[0], int(fields[1]), fields[0], int(fields[2])))
+                same.append(True)
+            elif len(fields) == 4:
+                pairs.append((fields[0], int(fields[1]), fields[2], int(fields[3])))
+                same.append(fields[0] == fields[2])
+            else:
+                raise ValueError
+        except ValueError as error:
+            raise ValueError(
+                f"{path}:{number}: expected 'name n1 n2' or 'name1 n1 name2 n2', got {fields}"
+            ) from error
+    if len(pairs) != 2 * folds * per_fold:
+        raise ValueError(
+            f"{path}: the header promises {folds} folds x 2 x {per_fold} pairs, found {len(pairs)}"
+        )
+    return PairsFile(folds, per_fold, tuple(pairs), tuple(same))
+
+
+def lfw_image_name(name: str, number: int) -> str:
+    """The LFW file of a pairs entry, relative to the dataset root: ``name/name_0001.jpg``."""
+    return f"{name}/{name}_{number:04d}.jpg"
+
+
+def tar_at_far(scores: np.ndarray, same: np.ndarray, far: float) -> tuple[float, float]:
+    """True accept rate at a false accept rate: (TAR, threshold).
+
+    The threshold is the smallest t with ``mean(score > t | different) <= far``: the
+    ceil(... ) largest different-pair score bounds it; TAR = ``mean(score > t | same)``.
+
+    Raises:
+        ValueError: no same or no different pairs, or far outside (0, 1].
+    """
+    scores, same = np.asarray(scores, np.float64), np.asarray(same, bool)
+    if not 0.0 < far <= 1.0:
+        raise ValueError(f"FAR must lie in (0, 1], got {far}")
+    negatives = np.sort(scores[~same])[::-1]  # different pairs, highest first
+    if negatives.size == 0 or not same.any():
+        raise ValueError("TAR@FAR needs both same-identity and different-identity pairs")
+    allowed = int(np.floor(far * negatives.size + 1e-9))  # false accepts allowed
+    threshold = (
+        float(negatives[allowed]) if allowed < negatives.size else float(negatives[-1] - 1.0)
+    )
+    return float(np.mean(scores[same] > threshold)), threshold
+
+
+def balanced_pairs(
+    identities: np.ndarray, max_pairs: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Same-identity and as many different-identity pairs of examples (seeded, O(N)).
+
+    Each example is paired with a random other example of its identity (same) and a random
+    example of another identity (different); duplicates are dropped and each kind is cut to
+    the smaller count and to ``max_pairs // 2``; the kinds alternate (same, different, ...)
+    so that every fold of ``verification_accuracy`` gets both.
+
+    Returns (first index (N,), second index (N,), same (N,) bool).
+    """
+    identities = np.asarray(identities)
+    if identities.ndim != 1 or max_pairs < 2:
+        raise ValueError(f"identities must be (N,) and max_pairs >= 2, got {identities.shape}")
+    rng = np.random.default_rng(seed)
+    kinds = []
+    for same in (True, False):
+        pairs = set()
+        for index in rng.permutation(identities.size):
+            mask = (identities == identities[index]) == same
+            mask[index] = False
+            candidates = np.nonzero(mask)[0]
+            if candidates.size:
+                other = int(rng.choice(candidates))
+                pairs.add((min(int(index), other), max(int(index), other)))
+        kinds.append(sorted(pairs))
+    count = min(len(kinds[0]), len(kinds[1]), max_pairs // 2)
+    chosen = []
+    for kind in kinds:
+        order = rng.permutation(len(kind))[:count]
+        chosen.append(np.asarray([kind[i] for i in order], np.int64).reshape(-1, 2))
+    pairs = np.empty((2 * count, 2), np.int64)
+    pairs[0::2], pairs[1::2] = chosen[0], chosen[1]
+    same = np.zeros(2 * count, bool)
+    same[0::2] = True
+    return pairs[:, 0], pairs[:, 1], same
