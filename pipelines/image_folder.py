@@ -9,6 +9,14 @@ one example with `image` (RGB, brought to --size x --size by --fit) and
 `domain`. Keys are 'image_folder/<domain>/<relative path>'. Splits are hashed per file, or
 per folder with --group-depth. Rejects: 'corrupt_image', 'too_small' (shorter
 side below --min-size).
+
+Identity-labelled folders (`ROOT/<identity>/*.jpg`: CASIA-WebFace, VGGFace2, LFW), for
+face_recognition:
+
+    tfface data build image_folder --input ROOT --identity-from-folders --output OUT --size 112
+
+labels each image with `identity` = the index of its first folder among the sorted folder
+names (0..K-1); dataset_info.json lists the names under 'identities'.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ class FolderImage:
     domain: str
     path: str
     relative: str
+    identity: int = -1
 
 
 class ImageFolderDoFn(SourceDoFn):
@@ -57,6 +66,8 @@ class ImageFolderDoFn(SourceDoFn):
             "image": fit_square(image, self.size, self.fit),
             "domain": item.domain,
         }
+        if item.identity >= 0:
+            record["identity"] = item.identity
         yield record, f"{item.domain}/{group_key(item.relative, self.depth)}"
 
 
@@ -77,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--min-size", type=int, default=0, help="reject images whose shorter side is smaller"
     )
+    parser.add_argument(
+        "--identity-from-folders",
+        action="store_true",
+        help="label each image of --input with the index of its first folder (sorted names, "
+        "ROOT/<identity>/*.jpg) as 'identity' (face_recognition)",
+    )
     add_folder_arguments(parser)
     arguments, options = parse_job_arguments(parser, argv)
     check_folder_arguments(parser, arguments)
@@ -90,12 +107,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         folders = {arguments.domain_a: arguments.input_a, arguments.domain_b: arguments.input_b}
     else:
         parser.error("give --input DIR, or both --input-a DIR and --input-b DIR")
+    if arguments.identity_from_folders and not arguments.input:
+        parser.error("--identity-from-folders labels the folders of --input")
     items = []
     for domain, folder in folders.items():
         paths = list_files(folder)
         if not paths:
             parser.error(f"no images under {folder}")
         items += [FolderImage(domain, path, relative_path(path, folder)) for path in paths]
+    extra_info: dict[str, Any] = {"domain_folders": folders}
+    if arguments.identity_from_folders:
+        items, extra_info["identities"] = identity_labelled(items, parser)
     dofn = ImageFolderDoFn(
         arguments.size,
         arguments.fit,
@@ -106,7 +128,24 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         image_format=arguments.image_format,
         jpeg_quality=arguments.jpeg_quality,
     )
-    return run_job(SOURCE, items, dofn, arguments, options, {"domain_folders": folders})
+    return run_job(SOURCE, items, dofn, arguments, options, extra_info)
+
+
+def identity_labelled(items: list[FolderImage], parser) -> tuple[list[FolderImage], list[str]]:
+    """The items with `identity` = index of their first folder among the sorted names."""
+    loose = [item.relative for item in items if "/" not in item.relative]
+    if loose:
+        parser.error(
+            f"--identity-from-folders needs ROOT/<identity>/<image>; {len(loose)} images lie "
+            f"directly in ROOT, e.g. {loose[0]}"
+        )
+    names = sorted({item.relative.split("/")[0] for item in items})
+    index = {name: position for position, name in enumerate(names)}
+    labelled = [
+        FolderImage(item.domain, item.path, item.relative, index[item.relative.split("/")[0]])
+        for item in items
+    ]
+    return labelled, names
 
 
 if __name__ == "__main__":

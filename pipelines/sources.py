@@ -16,4 +16,5 @@ SOURCES = {
     "wild_faces": "pipelines.wild_faces",
     "masks": "pipelines.masks",
     "occlusion": "pipelines.occlusion",
+    "identity_augmentation": "pipelines.identity_augmentation",
 }
