@@ -164,3 +164,30 @@ def test_evaluate_reports_verification_and_rank1_by_yaw(exported, faces_dir, tmp
     assert "verification accuracy" in markdown and "By yaw bucket" in markdown
     with pytest.raises(ValueError, match="--metrics identity"):
         evaluate(exported.version_dir, EvaluationOptions(("ssim",), faces_dir, "train"), tmp_path)
+
+
+def test_the_augmentation_study_writes_one_table(faces_dir, tmp_path, monkeypatch) -> None:
+    """Both runs get one head size and their own data; one table. Training itself is the
+    contract's (fit is recorded here, not run: it would trace two train steps)."""
+    from types import SimpleNamespace
+
+    from tfface.systems.face_recognition import augmentation_study
+
+    fitted = []
+
+    def recorded_fit(system, batches, steps_per_epoch, epochs, verbose):
+        fitted.append((system.classes, steps_per_epoch, batches.element_spec["image"].shape))
+        return SimpleNamespace(history={"loss": [1.0]})
+
+    monkeypatch.setattr(FaceRecognitionSystem, "fit", recorded_fit)
+    arguments = ["--preset", "tiny", "--plain", faces_dir, "--augmented", faces_dir]
+    arguments += ["--probes", faces_dir, "--probe-split", "train", "--out", str(tmp_path)]
+    arguments += ["--set", "train.steps=7", "--set", "train.batch_size=4"]
+    assert augmentation_study.main(arguments) == 0
+    assert fitted == [(4, 7, (4, 64, 64, 3))] * 2
+    lines = (tmp_path / "table.md").read_text().splitlines()
+    assert lines[0].startswith("| training data | verification | AUC | TAR@FAR 1e-2 | Rank-1")
+    assert lines[0].endswith("Rank-1 ±15 |") and len(lines) == 4
+    assert lines[2].startswith("| without synthesis |") and lines[3].startswith("| with synthesis")
+    results = json.loads((tmp_path / "table.json").read_text())
+    assert results["with synthesis"]["metrics"]["rank1"]["probes"] == 4
