@@ -371,3 +371,40 @@ def test_eager_api_outputs(small_system) -> None:
         assert value.shape == (2, SIZE, SIZE, 3) and np.isfinite(value).all()
     given = small_system.rotate_to_angles(images, 0.0, 0.0, random_landmarks(rng, 2))
     assert given["image"].shape == (2, SIZE, SIZE, 3)
+
+
+def test_predict_angles_pick_rotate_to_angles_and_fill_the_other_angle(small_system) -> None:
+    import argparse
+
+    from tfface.cli.predict import choose_signature
+    from tfface.cli.prediction_inputs import build_inputs
+
+    signatures = small_system.EXPORTS(small_system)
+    assert set(signatures) == {
+        "serving_default",
+        "rotate_to_angles",
+        "rotate_to_angles_with_landmarks",
+        "rotate_to_pose",
+    }
+    for yaw, pitch in ((30.0, None), (None, -10.0), (20.0, 5.0)):
+        arguments = argparse.Namespace(signature=None, target_yaw=yaw, target_pitch=pitch)
+        assert choose_signature(arguments, signatures) == "rotate_to_angles"
+    arguments = argparse.Namespace(signature=None, target_yaw=None, target_pitch=None)
+    assert choose_signature(arguments, signatures) == "serving_default"
+
+    class Signature:
+        name = "rotate_to_angles"
+        inputs = {
+            "target_yaw": tf.TensorSpec([None], tf.float32),
+            "target_pitch": tf.TensorSpec([None], tf.float32),
+        }
+
+    arguments = argparse.Namespace(
+        input=[], mask=[], input_array=[], target_yaw=None, target_pitch=-10.0
+    )
+    prepared = build_inputs(arguments, Signature())
+    assert prepared.arrays["target_pitch"].tolist() == [-10.0]
+    assert prepared.arrays["target_yaw"].tolist() == [0.0]
+    Signature.inputs = {"target_yaw": tf.TensorSpec([None], tf.float32)}
+    with pytest.raises(ValueError, match="no 'target_pitch' input"):
+        build_inputs(arguments, Signature())

@@ -9,7 +9,8 @@ picture, > 127 = hole). Signatures with several image or label-map inputs name t
 `--input source_image=b.png`, `--mask label_map=a_mask.png --mask edited_label_map=edited.png`
 (mask-guided edit). `--target-yaw DEGREES` feeds a float `target_yaw` input (B,)
 (warp_rotation's `rotate_to_yaw`, chosen automatically when the default signature has no such
-input). `--input-array NAME=FILE.npy` feeds any other input.
+input) and `--target-pitch DEGREES` a `target_pitch` input (pose_editing's `rotate_to_angles`
+takes both; the one not given is 0). `--input-array NAME=FILE.npy` feeds any other input.
 
 Size (the same policy as `tfface edit`, `tfface.data.image_fitting`): a picture of another
 size is centre-cropped to a square and resized to the signature's size (masks with nearest
@@ -80,6 +81,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="target yaw of rotation models (input 'target_yaw'; picks the signature that "
         "takes it when --signature is not given)",
     )
+    parser.add_argument(
+        "--target-pitch",
+        type=float,
+        metavar="DEGREES",
+        help="target pitch of pose models (input 'target_pitch'; 0 when only --target-yaw is "
+        "given; picks the signature that takes it like --target-yaw)",
+    )
     add_size_policy_arguments(parser)
     parser.add_argument("--rest", action="store_true", help="use the REST API instead of gRPC")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
@@ -88,24 +96,35 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def choose_signature(args: argparse.Namespace, signatures: dict) -> str:
-    """--signature if given; else serving_default, or with --target-yaw and serving_default
-    lacking that input, the one signature that takes a target yaw."""
+    """--signature if given; else serving_default, or with --target-yaw / --target-pitch and
+    serving_default lacking those inputs, the one signature that takes them (of several, the
+    one with the fewest inputs: `rotate_to_angles` rather than the variant that also needs
+    landmarks)."""
     from tfface.cli.prediction_inputs import TARGET_YAW
 
     if args.signature is not None:
         return args.signature
     name = "serving_default"
-    if getattr(args, "target_yaw", None) is None:
+    angles = [
+        input_name
+        for input_name, option in ((TARGET_YAW, "target_yaw"), ("target_pitch", "target_pitch"))
+        if getattr(args, option, None) is not None
+    ]
+    if not angles:
         return name
-    if name in signatures and TARGET_YAW in signatures[name].inputs:
+    if name in signatures and all(angle in signatures[name].inputs for angle in angles):
         return name
-    takers = sorted(
+    takers = [
         key
         for key, info in signatures.items()
-        if TARGET_YAW in info.inputs and not key.endswith("_bytes")  # not the encoded sibling
-    )
+        if all(angle in info.inputs for angle in angles)
+        and not key.endswith("_bytes")  # not the encoded sibling
+    ]
+    fewest = min((len(signatures[key].inputs) for key in takers), default=0)
+    takers = sorted(key for key in takers if len(signatures[key].inputs) == fewest)
     if len(takers) == 1:
-        print(f"--target-yaw: using signature {takers[0]!r}", file=sys.stderr)
+        given = " / ".join(f"--{angle.replace('_', '-')}" for angle in angles)
+        print(f"{given}: using signature {takers[0]!r}", file=sys.stderr)
         return takers[0]
     return name
 
