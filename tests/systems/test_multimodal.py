@@ -21,28 +21,25 @@ from two_replicas import assert_two_replicas_make_the_update_of_one_device
 from tfface.config import ConfigError, get_preset
 from tfface.data.reader import make_dataset
 from tfface.systems import registry
-from tfface.systems.multimodal import MultimodalModelConfig
+from tfface.systems.multimodal import MultimodalModelConfig, networks
 from tfface.systems.multimodal.config import tiny_variant
 from tfface.systems.multimodal.losses import discriminator_loss, generator_loss
 from tfface.systems.multimodal.naming import model_settings
-from tfface.systems.multimodal.networks import (
-    build_latent_encoder,
-    build_patch_discriminator,
-    build_style_mapping,
-)
 from tfface.systems.multimodal.sweep import SweepOptions, sweep_config, write_table
 from tfface.systems.multimodal.thesis_results import CONFIGURATION_NAMES, thesis_result
 
-
-@pytest.fixture(scope="module")
-def nir_pairs(synthfaces_data) -> str:
-    return synthfaces_data(NIR_PAIRS)
+nir_pairs = pytest.fixture(scope="module", name="nir_pairs")(
+    lambda synthfaces_data: synthfaces_data(NIR_PAIRS)
+)
+"""The folder of the NIR_PAIRS SynthFaces records (mask_texture -> nir)."""
 
 
 @pytest.fixture(scope="module")
 def batch(nir_pairs) -> dict:
-    config = tiny_config("multimodal", nir_pairs)
-    return next(iter(registry.get("multimodal").dataset(config, nir_pairs)))
+    """A training batch {'source': (8, 64, 64, 3), 'target': (8, 64, 64, 1)}."""
+    return next(
+        iter(registry.get("multimodal").dataset(tiny_config("multimodal", nir_pairs), nir_pairs))
+    )
 
 
 def build_tiny(data_dir: str, *overrides: str):
@@ -139,15 +136,15 @@ def test_adversarial_forms_are_table_2_1() -> None:
 
 def test_network_shapes_are_tables_3_3_to_3_7() -> None:
     paper = dataclasses.replace(get_preset("multimodal", "paper").model, image_size=128)
-    discriminator = build_patch_discriminator(paper)
+    discriminator = networks.build_patch_discriminator(paper)
     shapes = [tuple(output.shape[1:]) for output in discriminator.outputs]
     assert shapes == [(65, 65, 32), (33, 33, 64), (17, 17, 128), (9, 9, 256), (10, 10, 512)] + [
         (11, 11, 1)
     ]
-    encoder = build_latent_encoder(paper)
+    encoder = networks.build_latent_encoder(paper)
     assert tuple(encoder.input.shape[1:]) == (128, 128, 1)  # an image (SEEDS.md)
     assert tuple(encoder.output.shape[1:]) == (512,)
-    mapping = build_style_mapping(paper)
+    mapping = networks.build_style_mapping(paper)
     dense = [layer for layer in mapping.layers if hasattr(layer, "units")]
     assert len(dense) == 8 and all(layer.units == 512 for layer in dense)
     assert dense[-1].activation.__name__ == "linear"
@@ -220,7 +217,13 @@ def test_translate_like_takes_the_style_through_the_encoder(batch, nir_pairs) ->
     expected = system.translate(batch["source"][:2], latents)
     np.testing.assert_allclose(like, expected, atol=1e-3)  # luma of tiled grey: rounding
     signatures = system.EXPORTS(system)
-    assert set(signatures) == {"serving_default", "translate", "translate_random", "translate_like"}
+    assert set(signatures) == {
+        "serving_default",
+        "encoded",
+        "translate",
+        "translate_random",
+        "translate_like",
+    }
     without = build_tiny(nir_pairs, "model.latent_reconstruction_weight=0")
     assert "translate_like" not in without.EXPORTS(without)
     with pytest.raises(ValueError, match="latent encoder"):

@@ -15,6 +15,29 @@ SWEEPS = ("multimodal",)
 """Systems with a configuration sweep."""
 
 
+OPTIONS: tuple[tuple[str, dict], ...] = (
+    ("--data", {"dest": "data_dir", "required": True, "help": "dataset of (source, NIR) pairs"}),
+    ("--out", {"required": True, "help": "sweep folder (one run per configuration)"}),
+    ("--tiny", {"action": "store_true", "help": "tiny sizes (64 px, 300 steps)"}),
+    ("--strategy", {"choices": STRATEGIES, "default": "default"}),
+    ("--eval-split", {"default": "test", "help": "held-out split (default test)"}),
+    ("--eval-batches", {"type": int, "default": 100, "help": "held-out batches scored"}),
+    ("--styles", {"type": int, "default": 10, "help": "styles per source (diversity)"}),
+    ("--fid-weights", {"default": "imagenet", "help": "InceptionV3 weights: imagenet or a file"}),
+    ("--fid-image-size", {"type": int, "default": 299, "help": "InceptionV3 input side"}),
+    (
+        "--lpips-weights",
+        {
+            "default": None,
+            "help": "LPIPS linear heads (.npz); without them the diversity is the raw-VGG "
+            "perceptual_unit distance, and the table says so",
+        },
+    ),
+    ("--vgg-weights", {"default": "imagenet", "help": "VGG16 weights of the diversity"}),
+)
+"""The options besides SYSTEM, --presets and --set: each is a `SweepOptions` field."""
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sweep",
@@ -27,45 +50,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("system", choices=SWEEPS, help="the system")
     parser.add_argument("--presets", nargs="+", required=True, metavar="NAME")
-    parser.add_argument("--data", required=True, help="dataset folder of (source, NIR) pairs")
-    parser.add_argument("--out", required=True, help="sweep folder (one run per configuration)")
-    parser.add_argument("--tiny", action="store_true", help="tiny sizes (64 px, 300 steps)")
     add_override_argument(parser)
-    parser.add_argument("--strategy", choices=STRATEGIES, default="default")
-    parser.add_argument("--eval-split", default="test", help="held-out split (default test)")
-    parser.add_argument("--eval-batches", type=int, default=100, help="held-out batches scored")
-    parser.add_argument("--styles", type=int, default=10, help="styles per source (diversity)")
-    parser.add_argument(
-        "--fid-weights", default="imagenet", help="InceptionV3 weights: imagenet or a file"
-    )
-    parser.add_argument(
-        "--lpips-weights",
-        default=None,
-        help="LPIPS linear heads (.npz); without them the diversity is the raw-VGG "
-        "perceptual_unit distance, and the table says so",
-    )
-    parser.add_argument("--vgg-weights", default="imagenet", help="VGG16 weights of the diversity")
+    for flag, settings in OPTIONS:
+        parser.add_argument(flag, **settings)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from tfface.systems.multimodal.sweep import SweepOptions, sweep
 
-    path = sweep(
-        args.presets,
-        SweepOptions(
-            data_dir=args.data,
-            out=args.out,
-            tiny=args.tiny,
-            overrides=tuple(args.overrides),
-            strategy=args.strategy,
-            eval_split=args.eval_split,
-            eval_batches=args.eval_batches,
-            styles=args.styles,
-            fid_weights=args.fid_weights,
-            lpips_weights=args.lpips_weights,
-            vgg_weights=args.vgg_weights,
-        ),
-    )
+    fields = {field.name for field in dataclasses.fields(SweepOptions)}
+    options = {name: value for name, value in vars(args).items() if name in fields}
+    path = sweep(args.presets, SweepOptions(**{**options, "overrides": tuple(args.overrides)}))
     print(path.read_text())
     return 0

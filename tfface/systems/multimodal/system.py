@@ -129,19 +129,24 @@ class MultimodalSystem(GANSystem):
     EXPORTS = staticmethod(multimodal_signatures)
     SYNTHFACES = ("--yaws", "-30", "0", "30", "--pair-domains", "mask_texture", "nir")
 
-    def __init__(
-        self,
-        networks_by_name: Mapping[str, keras.Model],
-        model_config: configs.MultimodalModelConfig,
-        seed: int = 0,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(networks_by_name, model_config, seed=seed, name=name)
-        self.noise_seed = int(seed)
-        self.latent_size = int(model_config.latent_size)
-        self.has_latent_encoder = "latent_encoder" in self.network_names
-        self.has_style_mapping = "style_mapping" in self.network_names
-        self.distances = ImageDistances(self.discriminate, None, None)
+    @property
+    def latent_size(self) -> int:
+        """Size of z and s."""
+        return int(self.model_config.latent_size)
+
+    @property
+    def has_latent_encoder(self) -> bool:
+        return "latent_encoder" in self.network_names
+
+    @property
+    def has_style_mapping(self) -> bool:
+        return "style_mapping" in self.network_names
+
+    @property
+    def distances(self) -> ImageDistances:
+        """The d_I of the terms; VGG-19 and FaceId are attached by `prepare_training`."""
+        attached = getattr(self, "_image_distances", None)
+        return attached or ImageDistances(self.discriminate, None, None)
 
     # -- declarations ------------------------------------------------------------------------
     @classmethod
@@ -210,7 +215,7 @@ class MultimodalSystem(GANSystem):
 
             with seeded_build(enabled=model.vgg_weights == "random"):
                 vgg = vgg_features_for_preset("multimodal", weights=model.vgg_weights)
-        self.distances = ImageDistances(self.discriminate, vgg, face_id)
+        self._image_distances = ImageDistances(self.discriminate, vgg, face_id)
 
     # -- the forward pass -----------------------------------------------------------------
     def style(self, latents: tf.Tensor, training: bool = False) -> tf.Tensor:
@@ -283,7 +288,9 @@ class MultimodalSystem(GANSystem):
     # -- the objectives of Algorithm 2 ----------------------------------------------------
     def latents(self, batch: Mapping[str, tf.Tensor], purpose: int) -> tf.Tensor:
         """z ~ N(0, I) (B, latent_size) for this step and `purpose` (module docstring)."""
-        seed = tf.stack([tf.constant(self.noise_seed, tf.int64), self.step_counter * 4 + purpose])
+        # The seed generator's state is [train seed, 0]; this system never advances it.
+        base = tf.cast(self.seed_generator.state[0], tf.int64)
+        seed = tf.stack([base, self.step_counter * 4 + purpose])
         return replica_normal(seed, tf.shape(batch["source"])[0], self.latent_size)
 
     def discriminator_objective(
