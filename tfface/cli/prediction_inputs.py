@@ -26,6 +26,7 @@ from tfface.data.image_files import read_gray_image, read_label_map, read_rgb_im
 from tfface.data.image_fitting import Fitted, SizePolicy
 
 TARGET_YAW = "target_yaw"
+TARGET_PITCH = "target_pitch"
 
 
 @dataclass
@@ -227,11 +228,32 @@ def build_inputs(
         images = max((len(value) for value in prepared.arrays.values()), default=1)
         prepared.arrays[TARGET_YAW] = np.full((images,), target_yaw, np.float32)  # (B,) degrees
         prepared.notes[TARGET_YAW] = {"file": "", "preprocessing": f"--target-yaw {target_yaw}"}
+        if "target_pitch" in specs and "target_pitch" not in prepared.arrays:
+            # signatures that take a pose (uv_completion's render_pose): level, unless given
+            pitch = getattr(args, "target_pitch", None) or 0.0
+            prepared.arrays["target_pitch"] = np.full((images,), pitch, np.float32)
+            prepared.notes["target_pitch"] = {"file": "", "preprocessing": f"pitch {pitch}"}
+    target_pitch = getattr(args, "target_pitch", None)
+    if target_pitch is not None and TARGET_PITCH not in prepared.arrays:
+        if TARGET_PITCH not in specs:
+            raise ValueError(
+                f"--target-pitch: signature {signature.name!r} has no {TARGET_PITCH!r} input "
+                f"(its inputs are {sorted(specs)})"
+            )
+        images = max((len(value) for value in prepared.arrays.values()), default=1)
+        prepared.arrays[TARGET_PITCH] = np.full((images,), target_pitch, np.float32)  # degrees
+        prepared.notes[TARGET_PITCH] = {
+            "file": "",
+            "preprocessing": f"--target-pitch {target_pitch}",
+        }
+        if TARGET_YAW in specs and TARGET_YAW not in prepared.arrays:  # pitch only: yaw 0
+            prepared.arrays[TARGET_YAW] = np.zeros((images,), np.float32)
+            prepared.notes[TARGET_YAW] = {"file": "", "preprocessing": "yaw 0 (--target-pitch)"}
     missing = sorted(set(specs) - set(prepared.arrays))
     if missing:
         needed = {name: f"{specs[name].dtype} {specs[name].shape}" for name in missing}
         raise ValueError(
             f"signature {signature.name!r} also needs {needed}: give --input, --mask, "
-            "--target-yaw or --input-array NAME=FILE.npy"
+            "--target-yaw, --target-pitch or --input-array NAME=FILE.npy"
         )
     return prepared

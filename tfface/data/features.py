@@ -20,6 +20,7 @@ as float lists.
 | image_unoccluded | bytes | encoded image, ground truth under an occluder |
 | uv_coords | bytes | PNG uint16 (H, W, 3): u, v, visibility x 65535 |
 | uv_texture | bytes | PNG uint8 (U, U, 3) |
+| uv_blend | bytes | PNG uint8 (U, U, 3): pseudo-complete UV map UV_bl (uv_completion) |
 | landmarks | float (68*3) | iBUG-68 (x, y, depth) in pixels |
 | pose | float (3) | yaw, pitch, roll in degrees |
 | identity | int64 | person id (-1 unknown) |
@@ -85,6 +86,7 @@ FEATURES: dict[str, Feature] = {
         ),
         Feature("uv_coords", "bytes", "png16", description="u, v, visibility x 65535"),
         Feature("uv_texture", "bytes", "png8", description="full UV texture"),
+        Feature("uv_blend", "bytes", "png8", description="pseudo-complete UV map UV_bl"),
         Feature("landmarks", "float", length=68 * 3, description="iBUG-68 (x, y, depth) pixels"),
         Feature("pose", "float", length=3, description="yaw, pitch, roll degrees"),
         Feature("identity", "int", length=1, description="person id, -1 unknown"),

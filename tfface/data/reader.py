@@ -31,7 +31,9 @@ from tfface.data.crops import (
 )
 from tfface.data.features import FEATURES, parsing_spec
 
-IMAGE_FEATURES = ("image", "image_unoccluded", "target_image", "uv_texture")
+IMAGE_FEATURES = ("image", "image_unoccluded", "target_image", "uv_texture", "uv_blend")
+UV_MAP_FEATURES = ("uv_texture", "uv_blend")
+"""Images in the UV layout: 3 channels, never resized to the image size nor augmented."""
 LABEL_FEATURES = {"label_map_19": 19, "label_map_11": 11, "target_label_map_11": 11}
 MASK_FEATURES = ("face_mask", "occlusion_mask", "hole_mask")
 GEOMETRY_FEATURES = ("landmarks", "target_landmarks", "uv_coords")
@@ -100,9 +102,9 @@ def _decode_function(names: tuple[str, ...], image_channels: int, image_size: in
             ):  # absent on unoccluded examples: the image is its own ground truth
                 value = tf.where(tf.equal(value, ""), raw["image"], value)
             if name in IMAGE_FEATURES:
-                channels = 3 if name == "uv_texture" else image_channels
+                uv_map = name in UV_MAP_FEATURES
                 output[name] = _decode_image(
-                    value, channels, None if name == "uv_texture" else image_size
+                    value, 3 if uv_map else image_channels, None if uv_map else image_size
                 )
             elif name in LABEL_FEATURES:
                 output[name] = _decode_nearest(value, image_size)[..., 0]
@@ -155,7 +157,7 @@ def _batch_function(
             seeds = tf.stack([tf.fill(tf.shape(index), tf.cast(seed, tf.int64)), index], axis=-1)
             transforms = augmentation.draw_transforms(augment, seeds, image_size, image_size)
         for name in names:
-            geometric = transforms is not None and name != "uv_texture"
+            geometric = transforms is not None and name not in UV_MAP_FEATURES
             if name in IMAGE_FEATURES:
                 # uint8 -> float [-1, 1] (gamma folded into a lookup) -> transformed.
                 batch[name] = (
