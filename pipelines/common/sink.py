@@ -2,7 +2,9 @@
 
 Output layout:
 
-    OUTPUT/train-00000-of-00004.tfrecord ...    serialised tf.train.Example per split
+    OUTPUT/train-00000-of-00004.tfrecord ...    serialised tf.train.Example per split, in key
+                                                order (`ordered_shards`: the same bytes on
+                                                every run and any number of workers)
     OUTPUT/validation-00000-of-00001.tfrecord
     OUTPUT/test-00000-of-00001.tfrecord
     OUTPUT/rejects.jsonl                        one {"key", "reason", "detail"} per reject
@@ -16,6 +18,7 @@ from typing import Any
 
 import apache_beam as beam
 
+from pipelines.common.ordered_shards import WriteOrderedShards
 from pipelines.common.records import Accepted, Rejected
 from pipelines.common.stats import DatasetInfoCombineFn
 from tfface import __version__
@@ -74,14 +77,9 @@ class WriteDataset(beam.PTransform):
         for index, split in enumerate(SPLITS):
             (
                 by_split[index]
-                | f"Serialize{split}" >> beam.Map(lambda element: element.example)
+                | f"Keyed{split}" >> beam.Map(lambda element: (element.key, element.example))
                 | f"Write{split}"
-                >> beam.io.WriteToTFRecord(
-                    f"{self.output}/{split}",
-                    file_name_suffix=".tfrecord",
-                    num_shards=self.shards.get(split, 1),
-                    shard_name_template="-SSSSS-of-NNNNN",
-                )
+                >> WriteOrderedShards(f"{self.output}/{split}", self.shards.get(split, 1))
             )
         (
             rejected
