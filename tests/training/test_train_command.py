@@ -92,6 +92,49 @@ def test_mirrored_strategy_from_the_command(tmp_path: Path) -> None:
         np.testing.assert_allclose(single[name], mirrored[name], atol=1e-5, err_msg=name)
 
 
+CPU_REPLICAS = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {helpers!r})
+    from toy_system import register_toy
+    from tfface.cli.main import main
+    register_toy()
+    sys.exit(main(["train", "toy", "--out", {run_dir!r}, "--set", "train.steps=1",
+                   "--strategy", "mirrored", "--cpu-replicas", "2"]))
+    """
+)
+
+
+def test_cpu_replicas_split_a_cpu_only_machine_for_mirrored(tmp_path: Path) -> None:
+    """A fresh process (one CPU device) trains with 2 replicas from the command line."""
+    run_dir = tmp_path / "run"
+    script = CPU_REPLICAS.format(helpers=HELPERS, run_dir=str(run_dir))
+    environment = {**os.environ, "CUDA_VISIBLE_DEVICES": "-1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = json.loads((run_dir / "run.json").read_text())
+    assert (run["strategy"], run["replicas"]) == ("mirrored", 2)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "replicas", "message"),
+    [
+        ("default", 2, "for --strategy mirrored"),
+        ("multiworker", 2, "for --strategy mirrored"),
+        ("mirrored", -1, "must be >= 1"),
+    ],
+)
+def test_cpu_replicas_rejects_other_strategies(
+    tmp_path: Path, strategy: str, replicas: int, message: str
+) -> None:
+    request = TrainRequest("toy", str(tmp_path / "run"), strategy=strategy, cpu_replicas=replicas)
+    with pytest.raises(ValueError, match=message):
+        train(request)
+    assert not (tmp_path / "run").exists()  # nothing written
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

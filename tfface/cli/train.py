@@ -1,4 +1,5 @@
-"""`tfface train SYSTEM --preset P --data DIR --out RUN_DIR [--set k=v] [--strategy ...] [--resume]`."""
+"""`tfface train SYSTEM --preset P --data DIR --out RUN_DIR [--set k=v] [--strategy ...]
+[--cpu-replicas N] [--resume]`."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--strategy", choices=STRATEGIES, default="default", help="distribution strategy"
     )
     parser.add_argument(
+        "--cpu-replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --strategy mirrored on a machine without GPUs: split the CPU into N "
+        "logical devices, one replica each (try distribution without GPUs)",
+    )
+    parser.add_argument(
         "--resume", action="store_true", help="continue from the latest checkpoint in --out"
     )
     parser.set_defaults(handler=run)
@@ -51,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             config_file=args.config,
             overrides=tuple(args.overrides),
             strategy=args.strategy,
+            cpu_replicas=args.cpu_replicas,
             resume=args.resume,
         )
     )

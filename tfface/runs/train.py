@@ -30,7 +30,7 @@ from tfface.config import apply_overrides, get_preset, load_yaml, save_resolved
 from tfface.systems import registry
 from tfface.training.callbacks import CheckpointEvery, ImageGrids, StepProgress
 from tfface.training.phases import check_phases
-from tfface.training.strategy import is_chief, make_strategy
+from tfface.training.strategy import is_chief, make_strategy, use_cpu_replicas
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class TrainRequest:
     config_file: str | None = None
     overrides: tuple[str, ...] = ()
     strategy: str = "default"
+    cpu_replicas: int = 0
     resume: bool = False
     verbose: int = 1
 
@@ -69,7 +70,13 @@ def resolve_config(request: TrainRequest) -> Any:
 
 
 def train(request: TrainRequest) -> dict[str, Any]:
-    """Runs (or resumes) training; returns the run summary written to run.json."""
+    """Runs (or resumes) training; returns the run summary written to run.json.
+
+    `request.cpu_replicas` > 0 splits the CPU into that many devices for `mirrored` first
+    (before anything initialises TensorFlow's runtime).
+    """
+    if request.cpu_replicas:
+        use_cpu_replicas(request.strategy, request.cpu_replicas)
     spec = registry.get(request.system)
     config = resolve_config(request)
     run_dir = Path(request.run_dir)
@@ -104,6 +111,7 @@ def train(request: TrainRequest) -> dict[str, Any]:
         "system": request.system,
         "preset": request.preset,
         "strategy": request.strategy,
+        "replicas": strategy.num_replicas_in_sync,
         "tfface_version": __version__,
     }
     if remaining <= 0:

@@ -2,7 +2,8 @@
 
 - `default`: the default strategy (one device; GPU 0 if there is one).
 - `mirrored`: `MirroredStrategy` over all GPUs, or, on a CPU-only machine, over
-  the logical CPU devices (split the CPU first with `split_cpu(n)` to run N
+  the logical CPU devices (split the CPU first with `split_cpu(n)`, or
+  `tfface train --cpu-replicas n`, to run N
   replicas on one CPU, as the tests do).
 - `multiworker`: `MultiWorkerMirroredStrategy`, cluster from the `TF_CONFIG`
   environment variable (one process per machine).
@@ -53,6 +54,23 @@ def split_cpu(replicas: int) -> None:
             raise RuntimeError(
                 f"cannot split the CPU into {replicas} devices after TensorFlow initialised ({existing} exist)"
             ) from error
+
+
+def use_cpu_replicas(kind: str, replicas: int) -> None:
+    """`tfface train --cpu-replicas N`: MirroredStrategy over N logical CPU devices.
+
+    Lets a user without GPUs try data parallelism: the CPU is split into `replicas` logical
+    devices (before TensorFlow initialises), and `mirrored` then runs one replica on each.
+    Only for `kind == "mirrored"` on a machine without GPUs (with GPUs the strategy uses
+    them); `replicas` >= 1.
+    """
+    if replicas < 1:
+        raise ValueError(f"--cpu-replicas must be >= 1, got {replicas}")
+    if kind != "mirrored":
+        raise ValueError(f"--cpu-replicas splits the CPU for --strategy mirrored, not {kind!r}")
+    if tf.config.list_physical_devices("GPU"):
+        raise ValueError("--cpu-replicas: this machine has GPUs; --strategy mirrored uses them")
+    split_cpu(replicas)
 
 
 def make_strategy(kind: str = "default") -> tf.distribute.Strategy:
