@@ -34,7 +34,10 @@ LOSS_RTOL = 1e-4
 
 
 def assert_two_replicas_make_the_update_of_one_device(
-    build: Callable[[], GANSystem], batches: tf.data.Dataset, learning_rate: float = 1e-3
+    build: Callable[[], GANSystem],
+    batches: tf.data.Dataset,
+    learning_rate: float = 1e-3,
+    jit_compile: bool = False,
 ) -> dict[str, list[float]]:
     """Fits `build()` on `batches` on one device and on 2 replicas and compares the updates.
 
@@ -42,6 +45,9 @@ def assert_two_replicas_make_the_update_of_one_device(
         build: builds an uncompiled system (called inside each strategy's scope).
         batches: the global batches (materialised: both fits must see the same ones).
         learning_rate: of the SGD optimizer of every optimizer group.
+        jit_compile: the 2-replica system compiles with XLA (per replica, see
+            `GANSystem.gradient_function`); the one-device system never does, so XLA is
+            checked against plain TensorFlow too.
 
     Returns:
         The one-device fit's history (for system-specific checks on the losses).
@@ -50,13 +56,14 @@ def assert_two_replicas_make_the_update_of_one_device(
     if strategy.num_replicas_in_sync != 2:
         pytest.fail("needs 2 logical CPU devices (tests/conftest.py)")
     systems = []
-    for scope in (tf.distribute.get_strategy(), strategy):
+    for scope, xla in ((tf.distribute.get_strategy(), False), (strategy, jit_compile)):
         with scope.scope():
             system = build()
             system.compile(
                 optimizers={
                     name: keras.optimizers.SGD(learning_rate) for name in system.optimizer_groups
-                }
+                },
+                jit_compile=xla,
             )
         systems.append(system)
     single, mirrored = systems

@@ -38,6 +38,54 @@ def test_two_replicas_make_the_update_of_one_device() -> None:
 
 
 @pytest.mark.isolated
+def test_two_replicas_with_xla_make_the_update_of_one_device() -> None:
+    """train.jit_compile under MirroredStrategy: XLA per replica (keras-team/keras#19005)."""
+    assert_two_replicas_make_the_update_of_one_device(
+        lambda: make_toy(), toy_batches(3, batch_size=4), learning_rate=0.1, jit_compile=True
+    )
+
+
+def test_xla_on_cpu_replicas_refuses_synchronised_batch_norm() -> None:
+    """The clear error, not TensorFlow's merge_call failure inside the first step."""
+
+    class SynchronisedToy(ToySystem):
+        @classmethod
+        def build_networks(cls, model_config, seed=0):
+            networks = tiny_networks(model_config.image_size, seed)
+            generator = networks["generator"]
+            networks["generator"] = keras.Sequential(
+                [generator, keras.layers.BatchNormalization(synchronized=True)],
+                name="generator",
+            )
+            return networks
+
+    one_device = make_toy(SynchronisedToy)
+    one_device.compile(
+        optimizers={name: keras.optimizers.SGD(0.1) for name in one_device.optimizer_groups},
+        jit_compile=True,
+    )
+    assert not one_device.xla_per_replica  # one device: Keras compiles the whole step
+    with make_strategy_with_two_cpus().scope():
+        system = SynchronisedToy(
+            SynchronisedToy.build_networks(toy_model_config()), toy_model_config()
+        )
+        with pytest.raises(ValueError, match="synchronises batch-norm .*networks generator"):
+            system.compile(
+                optimizers={name: keras.optimizers.SGD(0.1) for name in system.optimizer_groups},
+                jit_compile=True,
+            )
+
+
+def make_strategy_with_two_cpus() -> tf.distribute.Strategy:
+    from tfface.training.strategy import make_strategy
+
+    strategy = make_strategy("mirrored")
+    if strategy.num_replicas_in_sync != 2:
+        pytest.fail("needs 2 logical CPU devices (tests/conftest.py)")
+    return strategy
+
+
+@pytest.mark.isolated
 def test_a_plain_mean_would_fail_that_test() -> None:
     """Guard: per-replica means under 2 replicas double the gradient, which the shared
     tolerance (2 % of each variable's update) reports."""

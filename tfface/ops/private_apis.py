@@ -14,6 +14,9 @@ tests/training/test_training_phases.py, tests/ops/test_bilinear*.py) fail loudly
 - `set_collective_key_base`: `MirroredStrategy._collective_key_base`, the first collective
   key of a strategy; each strategy of a process needs its own (see
   `tfface.training.strategy.mirrored_strategy`).
+- `nested_layers`: `Layer._flatten_layers`, every layer inside a network (Keras 3 has no
+  public recursive listing), to find the synchronised batch normalisations
+  (`GANSystem.compile`, tests/systems/test_base.py).
 - `in_xla_context`: `tensorflow.python.ops.control_flow_util.GraphOrParentsInXlaContext`,
   whether the op being traced is compiled by XLA (`tfface.ops.bilinear`).
 """
@@ -72,3 +75,9 @@ def in_xla_context() -> bool:
         return True
     graph = tf.compat.v1.get_default_graph()
     return bool(_control_flow_util.GraphOrParentsInXlaContext(graph))
+
+
+def nested_layers(network: Any) -> list[Any]:
+    """Every layer of `network`, itself and nested ones included (keras 3.15:
+    `Layer._flatten_layers`)."""
+    return list(network._flatten_layers(include_self=True, recursive=True))

@@ -58,7 +58,7 @@ import keras
 import tensorflow as tf
 
 from tfface.config.model_config import AdamConfig, ModelConfig, SystemConfig
-from tfface.ops.private_apis import SkipSymbolicBuild, make_step_function
+from tfface.ops.private_apis import SkipSymbolicBuild, make_step_function, nested_layers
 from tfface.signatures.signature import ExportSignature
 from tfface.systems import registry
 from tfface.systems.optimizer_state import OptimizerState
@@ -130,9 +130,10 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
         if unknown:
             problems.append(f"INFERENCE_NETWORKS names unknown networks {sorted(unknown)}")
         for update in cls.UPDATES:
-            if update.optimizer not in cls.OPTIMIZER_GROUPS:
+            unknown_groups = [g for g in update.groups if g not in cls.OPTIMIZER_GROUPS]
+            if unknown_groups:
                 problems.append(
-                    f"update {update.objective!r} steps unknown optimizer {update.optimizer!r}"
+                    f"update {update.objective!r} steps unknown optimizer(s) {unknown_groups}"
                 )
             if update.loss not in cls.LOSS_NAMES:
                 problems.append(
@@ -191,6 +192,7 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
         self.ema_network_names = self.INFERENCE_NETWORKS if self.ema_decay is not None else ()
         self.ema: WeightEMA | None = None
         self.system_optimizers: dict[str, keras.optimizers.Optimizer] = {}
+        self.xla_per_replica = False  # set by compile (see gradient_function)
         # The networks arrive built, so the system is too: fit() must not trace `call` on a
         # training batch to build it.
         self.built = True
@@ -293,6 +295,13 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
                 f"missing {missing}, unexpected {extra}"
             )
         kwargs.setdefault("jit_compile", False)
+        # XLA under several replicas: per replica around each update's forward and backward
+        # pass (`gradient_function`), not around Keras' whole distributed step.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        self.xla_per_replica = bool(kwargs["jit_compile"]) and replicas > 1
+        if self.xla_per_replica:
+            self.check_xla_per_replica()
+            kwargs["jit_compile"] = False
         # No Keras-level optimizer: the system's own optimizers do all updates.
         super().compile(optimizer=None, **kwargs)
         self.system_optimizers = dict(optimizers)
@@ -300,6 +309,36 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
             setattr(self, f"optimizer_{optimizer_name}", optimizer)
             if not optimizer.built:
                 optimizer.build(self.variables_of(*groups[optimizer_name]))
+
+    def check_xla_per_replica(self) -> None:
+        """Refuses XLA under several CPU replicas for networks that synchronise batch-norm
+        statistics across replicas (`BatchNormalization(synchronized=True)`).
+
+        Their forward pass all-reduces inside the per-replica XLA computation. TensorFlow
+        does that inside XLA only when every replica is a GPU (tensorflow 2.21,
+        `MirroredExtended._use_merge_call`: on CPUs the all-reduce is a `merge_call`, which
+        cannot run in a nested function), so on CPU devices the step would fail.
+        """
+        strategy = tf.distribute.get_strategy()
+        devices = getattr(strategy.extended, "worker_devices", ())
+        if devices and all("GPU" in device.upper() for device in devices):
+            return
+        synchronised = sorted(
+            {
+                network_name
+                for network_name in self.network_names
+                for layer in nested_layers(self.network(network_name))
+                if getattr(layer, "synchronized", False)
+            }
+        )
+        if synchronised:
+            raise ValueError(
+                f"train.jit_compile with {strategy.num_replicas_in_sync} CPU replicas: "
+                f"{type(self).__name__} synchronises batch-norm statistics across replicas "
+                f"(networks {', '.join(synchronised)}), "
+                "which TensorFlow compiles with XLA only on GPU replicas; train without "
+                "jit_compile, or on one device, or on GPUs"
+            )
 
     def compile_for_training(self, config: SystemConfig) -> None:
         """Compiles exactly as `tfface train` does: `optimizer_configs(config)` as Adam
@@ -328,24 +367,40 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
             )
         return tf.nn.compute_average_loss(tf.cast(per_example_loss, tf.float32))
 
-    def update(self, tape: tf.GradientTape, loss: tf.Tensor, optimizer_name: str) -> None:
-        """One step of optimizer `optimizer_name` on `loss` (already reduced) for its networks' variables."""
-        network_names = self.optimizer_groups[optimizer_name]
-        variables = self.variables_of(*network_names)
-        gradients = tape.gradient(loss, variables)
-        unconnected = [
-            variable.path
-            for variable, gradient in zip(variables, gradients, strict=True)
-            if gradient is None
-        ]
-        if len(unconnected) == len(variables):
-            raise ValueError(f"loss is not connected to any variable of {list(network_names)}")
-        pairs = [
-            (gradient, variable)
-            for gradient, variable in zip(gradients, variables, strict=True)
-            if gradient is not None
-        ]
-        self.system_optimizers[optimizer_name].apply_gradients(pairs)
+    def update_gradients(
+        self, update: Update, batch: Mapping[str, tf.Tensor], carried: dict
+    ) -> tuple[dict[str, tf.Tensor], dict[str, Any], dict[str, list]]:
+        """The forward and backward pass of one update, on this replica's batch.
+
+        Returns (logged terms {LOSS_NAMES entry: (B,)}, carried values, {optimizer group:
+        [gradient or None per variable of the group]}) for the update's groups that exist.
+        With `train.jit_compile` under several replicas this runs as one XLA computation per
+        replica (`xla_per_replica`); the optimizer steps run outside it.
+        """
+        groups = [group for group in update.groups if group in self.optimizer_groups]
+        variables = {group: self.variables_of(*self.optimizer_groups[group]) for group in groups}
+        with tf.GradientTape() as tape:
+            terms, passed = self.objective_terms(update, batch, carried, training=True)
+            total = self.reduce(terms[update.loss])
+        gradients = tape.gradient(total, variables) if groups else {}
+        return terms, passed, gradients
+
+    def apply_update(self, update: Update, gradients: Mapping[str, list]) -> None:
+        """Each group's optimizer step on its gradients (None: a variable the loss does not
+        reach, left as it is). The gradients are summed over replicas by the optimizer."""
+        if gradients and all(
+            gradient is None for group in gradients.values() for gradient in group
+        ):
+            raise ValueError(f"{update.loss} is not connected to any variable of {list(gradients)}")
+        for group, group_gradients in gradients.items():
+            variables = self.variables_of(*self.optimizer_groups[group])
+            pairs = [
+                (gradient, variable)
+                for gradient, variable in zip(group_gradients, variables, strict=True)
+                if gradient is not None
+            ]
+            if pairs:
+                self.system_optimizers[group].apply_gradients(pairs)
 
     def objective_terms(
         self, update: Update, batch: Mapping[str, tf.Tensor], carried: dict, training: bool
@@ -358,18 +413,37 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
         passed = {key: value for key, value in terms.items() if key not in self.LOSS_NAMES}
         return logged, passed
 
+    def gradient_function(self, update: Update) -> Callable[[Mapping, dict], tuple]:
+        """`(batch, carried) -> update_gradients(update, batch, carried)`; with
+        `xla_per_replica` a `tf.function(jit_compile=True)`, made once per update.
+
+        Why per replica: Keras compiles its whole step function with XLA, `strategy.run`
+        included, so under MirroredStrategy one XLA computation on the first device would
+        read the other replicas' variables, which XLA refuses ("Trying to access resource
+        ... located in device CPU:1 from device CPU:0"; keras-team/keras#19005). The
+        forward and backward pass of each replica compile instead, and the gradient
+        all-reduce and the optimizer steps (cross-replica work) run outside XLA.
+        """
+        if not self.xla_per_replica:
+            return lambda batch, carried: self.update_gradients(update, batch, carried)
+        # In __dict__, not a Keras-tracked attribute: functions are not model state.
+        functions = self.__dict__.setdefault("_xla_gradient_functions", {})
+        if update not in functions:
+            functions[update] = tf.function(
+                lambda batch, carried: self.update_gradients(update, batch, carried),
+                jit_compile=True,
+                autograph=False,
+            )
+        return functions[update]
+
     def run_updates(self, updates: tuple[Update, ...], batch: Mapping[str, tf.Tensor]) -> dict:
         """One train step of `updates` on `batch`: each update's tape, reduction and optimizer
         step in order, then the terms are logged, the step counted and the EMA updated."""
-        groups = self.optimizer_groups
         carried: dict[str, Any] = {}
         logged: dict[str, tf.Tensor] = {}
         for update in updates:
-            with tf.GradientTape() as tape:
-                terms, passed = self.objective_terms(update, batch, carried, training=True)
-                total = self.reduce(terms[update.loss])
-            if update.optimizer in groups:
-                self.update(tape, total, update.optimizer)
+            terms, passed, gradients = self.gradient_function(update)(batch, carried)
+            self.apply_update(update, gradients)
             logged.update(terms)
             carried.update(tf.nest.map_structure(tf.stop_gradient, passed))
         self.record(**logged)

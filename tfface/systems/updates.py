@@ -17,9 +17,12 @@ class Update:
     """One optimizer step of a train step.
 
     Attributes:
-        optimizer: the optimizer group that steps (a key of the system's `OPTIMIZER_GROUPS`).
-            When the system has no such group (an optional network is switched off), the
-            objective still runs and its terms are logged, and nothing is updated.
+        optimizer: the optimizer group that steps (a key of the system's `OPTIMIZER_GROUPS`),
+            or a tuple of groups that step together on the gradients of one tape (each with
+            its own optimizer; e.g. a generator, its latent encoder and mapping network
+            minimising one objective). A group the system does not have (an optional network
+            switched off) is skipped; with none left the objective still runs and its terms
+            are logged, and nothing is updated.
         objective: the name of the system method `(batch, carried, training) -> {name:
             tensor}` that computes the update's terms. Keys listed in `LOSS_NAMES` are
             per-example values (B,) and are logged; any other key is carried (gradients
@@ -28,6 +31,11 @@ class Update:
             divided by the global batch size).
     """
 
-    optimizer: str
+    optimizer: str | tuple[str, ...]
     objective: str
     loss: str
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The optimizer groups that step, as a tuple."""
+        return (self.optimizer,) if isinstance(self.optimizer, str) else tuple(self.optimizer)
