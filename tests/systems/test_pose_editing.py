@@ -204,6 +204,7 @@ def test_landmark_segmentation_matches_matplotlib(pose_pairs_dir) -> None:
 
 def test_data_recipe_aligns_segments_and_occludes(pose_pairs_dir) -> None:
     config = get_preset("pose_editing", "tiny")
+    config = dataclasses.replace(config, data=dataclasses.replace(config.data, shuffle_buffer=0))
     batch = next(iter(pose_editing_batches(config, pose_pairs_dir)))
     size = config.data.image_size
     assert batch["aligned_image"].shape == (4, size, size, 3)
@@ -380,12 +381,8 @@ def test_predict_angles_pick_rotate_to_angles_and_fill_the_other_angle(small_sys
     from tfface.cli.prediction_inputs import build_inputs
 
     signatures = small_system.EXPORTS(small_system)
-    assert set(signatures) == {
-        "serving_default",
-        "rotate_to_angles",
-        "rotate_to_angles_with_landmarks",
-        "rotate_to_pose",
-    }
+    expected = ["rotate_to_angles", "rotate_to_angles_with_landmarks", "rotate_to_pose"]
+    assert sorted(signatures) == [*expected, "serving_default"]
     for yaw, pitch in ((30.0, None), (None, -10.0), (20.0, 5.0)):
         arguments = argparse.Namespace(signature=None, target_yaw=yaw, target_pitch=pitch)
         assert choose_signature(arguments, signatures) == "rotate_to_angles"

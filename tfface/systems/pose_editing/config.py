@@ -23,17 +23,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from tfface.config import (
-    ConfigError,
-    DataConfig,
-    ModelConfig,
-    SystemConfig,
-    TrainConfig,
-    fraction,
-    non_negative,
-    positive,
-    unit_interval,
-)
+from tfface.config import ConfigError, DataConfig, ModelConfig, SystemConfig, TrainConfig
+from tfface.config.model_config import fraction, non_negative, positive, unit_interval
 
 MAX_TARGET_YAW = 90.0
 """Target yaws of `rotate_to_angles` lie in [-90, 90] degrees (> 0 turns to the image's right)."""
@@ -77,8 +68,6 @@ class PoseEditingModelConfig(ModelConfig):
             before the joint training (thesis: 20k of 130k).
         reverse_fraction: fraction of frontal pairs used in reverse (frontal -> side view),
             so frontal pairs train editing to any pose.
-        landmark_source: "data" (the records' landmarks: exact on SynthFaces, the 3D face
-            toolkit's 68 points on real data) or "estimator" (our landmark estimator's).
         beta_1, beta_2: Adam betas of every network (0.9, 0.999); the rate is
             train.learning_rate (1e-4).
         template_scale: the frontal template is stored divided by this (it learns this
@@ -96,22 +85,21 @@ class PoseEditingModelConfig(ModelConfig):
     discriminator_layers: int = positive(5)
     landmark_filters: int = positive(32)
     reconstruction_weight: float = non_negative(0.1)
-    segmentation_weight: float = non_negative(1.0)
-    perceptual_weight: float = non_negative(1.0)
     tv_weight: float = non_negative(1.0)
+    segmentation_weight: float = non_negative(1.0)
+    segmentation_background: bool = False
+    perceptual_weight: float = non_negative(1.0)
+    perceptual_weights: str = "imagenet"
     identity_weight: float = non_negative(1.0)
+    identity_model: str = ""
     adversarial_weight: float = non_negative(1.0)
     occluded_reconstruction: bool = True
     occlusion_fraction: tuple[float, float] = fraction((0.1, 0.4))
-    segmentation_background: bool = False
-    perceptual_weights: str = "imagenet"
-    identity_model: str = ""
     pretrain_steps: int = non_negative(20000)
     reverse_fraction: float = fraction(0.5)
-    landmark_source: Literal["data", "estimator"] = "data"
+    template_scale: float = positive(100.0)
     beta_1: float = unit_interval(0.9)
     beta_2: float = unit_interval(0.999)
-    template_scale: float = positive(100.0)
 
     def validate(self) -> None:
         """Sizes must survive the downsamplings; pre-training needs the occlusion branch."""
@@ -128,17 +116,19 @@ class PoseEditingModelConfig(ModelConfig):
             )
         if self.image_size is None:
             return
-        size = self.image_size
+        size, problems = self.image_size, []
         if size % 2**self.downsamplings or size // 2**self.downsamplings < 2:
-            raise ConfigError(
+            problems.append(
                 f"image size {size} must be divisible by 2^model.downsamplings "
                 f"({2**self.downsamplings}) and leave at least 2 x 2 pixels"
             )
-        if size // 2**self.discriminator_layers < 1:
-            raise ConfigError(
-                f"image size {size} is too small for model.discriminator_layers = "
-                f"{self.discriminator_layers}"
+        if size < 2**self.discriminator_layers:
+            problems.append(
+                f"model.discriminator_layers = {self.discriminator_layers} halve image size "
+                f"{size} below 1 pixel"
             )
+        if problems:
+            raise ConfigError("; ".join(problems))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,14 +138,14 @@ class PoseEditingConfig(SystemConfig):
     model: PoseEditingModelConfig = dataclasses.field(default_factory=PoseEditingModelConfig)
 
 
+PAPER_TRAINING = TrainConfig(steps=130000, batch_size=16, learning_rate=1e-4, checkpoint_every=5000)
+"""Yin 2022 sec. 3.4: 20k inpainter pre-training + 110k joint steps, Adam 1e-4; batch 16 (ours)."""
+
+
 def paper() -> PoseEditingConfig:
-    """Yin 2022 sec. 3.4: 128 px, Adam 1e-4 (0.9, 0.999), 20k inpainter pre-training then
-    110k joint steps, batch 16 (ours), with PAS."""
+    """Yin 2022 sec. 3.4 at 128 px with PAS (`PAPER_TRAINING`; Adam betas 0.9, 0.999)."""
     return PoseEditingConfig(
-        system="pose_editing",
-        preset="paper",
-        data=DataConfig(image_size=128),
-        train=TrainConfig(steps=130000, batch_size=16, learning_rate=1e-4, checkpoint_every=5000),
+        train=PAPER_TRAINING, data=DataConfig(image_size=128), preset="paper", system="pose_editing"
     )
 
 
@@ -176,27 +166,26 @@ def tiny() -> PoseEditingConfig:
     hundreds of steps and the U-Net's output is then worse than its input (measured: masked
     face L1 0.50 vs 0.23 of the PAS-sampled input after 150 steps; 0.23 with 0.1).
     """
+    model = PoseEditingModelConfig(
+        base_filters=8,
+        max_filters=32,
+        downsamplings=4,
+        attention_sizes=(8,),
+        embedding_size=64,
+        sampler_hidden=64,
+        discriminator_layers=3,
+        landmark_filters=8,
+        perceptual_weight=0.0,
+        perceptual_weights="random",
+        pretrain_steps=20,
+        adversarial_weight=0.1,
+    )
+    training = TrainConfig(
+        steps=300, batch_size=4, learning_rate=1e-3, log_every=50, checkpoint_every=100
+    )
+    data = DataConfig(image_size=64, shuffle_buffer=256)
     return PoseEditingConfig(
-        system="pose_editing",
-        preset="tiny",
-        data=DataConfig(image_size=64, shuffle_buffer=256),
-        train=TrainConfig(
-            steps=300, batch_size=4, learning_rate=1e-3, log_every=50, checkpoint_every=100
-        ),
-        model=PoseEditingModelConfig(
-            base_filters=8,
-            max_filters=32,
-            downsamplings=4,
-            attention_sizes=(8,),
-            embedding_size=64,
-            sampler_hidden=64,
-            discriminator_layers=3,
-            landmark_filters=8,
-            perceptual_weight=0.0,
-            perceptual_weights="random",
-            pretrain_steps=20,
-            adversarial_weight=0.1,
-        ),
+        model=model, train=training, data=data, preset="tiny", system="pose_editing"
     )
 
 
@@ -206,3 +195,7 @@ def tiny_no_pas() -> PoseEditingConfig:
     return dataclasses.replace(
         config, preset="tiny_no_pas", model=dataclasses.replace(config.model, pas=False)
     )
+
+
+PRESETS = {"paper": paper, "paper_no_pas": paper_no_pas, "tiny": tiny, "tiny_no_pas": tiny_no_pas}
+"""Preset name -> config factory (`PoseEditingSystem.PRESETS`)."""

@@ -96,13 +96,12 @@ def check_pairs(pattern: str) -> None:
     """Raises ValueError unless the records are pose pairs with both views' landmarks."""
     from tfface.data.example_files import first_example, present_features
 
-    missing = set(PAIR_FEATURES) - present_features(first_example(pattern))
-    if missing:
+    absent = sorted(set(PAIR_FEATURES).difference(present_features(first_example(pattern))))
+    if absent:
         raise ValueError(
             f"pose_editing trains on pose pairs with 3D landmarks, but {pattern} lacks "
-            f"{sorted(missing)}: build SynthFaces with `tfface data build synthfaces ... "
-            "--pair-with-frontal --shared-scene` (records written before target_landmarks "
-            "existed must be rebuilt)"
+            f"{absent}: build SynthFaces with `tfface data build synthfaces ... "
+            "--pair-with-frontal --shared-scene` (records without target_landmarks: rebuild)"
         )
 
 
@@ -127,4 +126,6 @@ def pose_editing_batches(
         prepared["occluded_image"] = prepared["image"] * (1.0 - holes)
         return prepared
 
+    # No tensor-dependent Python control flow: skip AutoGraph's (slow) source conversion.
+    prepare = tf.autograph.experimental.do_not_convert(prepare)
     return pairs.enumerate().map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

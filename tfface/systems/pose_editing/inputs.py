@@ -35,23 +35,25 @@ def as_landmarks(landmarks: object, batch_size: int, name: str) -> np.ndarray:
 
 def as_angle(value: object, batch_size: int, name: str, limit: float) -> np.ndarray:
     """float32 (B,) degrees from a number or one value per image, within [-limit, limit]."""
-    array = np.asarray(value)
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)
-    ):
+    if isinstance(value, (str, bytes)) or value is None:
         raise ValueError(f"{name} must be numbers in degrees, got {value!r}")
-    if array.ndim > 1:
-        raise ValueError(f"{name} must be a number or shape (B,), got shape {array.shape}")
-    array = np.broadcast_to(array.astype(np.float32), (batch_size,)) if array.ndim == 0 else array
-    if array.shape != (batch_size,):
-        raise ValueError(f"{name} has {array.shape[0]} values for {batch_size} images")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {array.tolist()}")
-    if np.abs(array).max(initial=0.0) > limit:
+    try:
+        angles = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numbers in degrees, got {value!r}") from error
+    if angles.ndim != 1 or angles.size not in (1, batch_size):
         raise ValueError(
-            f"{name} must lie in [-{limit:g}, {limit:g}] degrees, got {array.tolist()}"
+            f"{name} must be one number or one per image ({batch_size}), got shape "
+            f"{np.shape(value)}"
         )
-    return array.astype(np.float32)
+    angles = np.resize(angles, batch_size)
+    bad = ~np.isfinite(angles) | (np.abs(angles) > limit)
+    if bad.any():
+        raise ValueError(
+            f"{name} must lie in [-{limit:g}, {limit:g}] degrees and be finite, got "
+            f"{angles.tolist()}"
+        )
+    return angles.astype(np.float32)
 
 
 def as_angles(yaw: object, pitch: object, batch_size: int) -> tuple[np.ndarray, np.ndarray]:

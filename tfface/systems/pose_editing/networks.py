@@ -18,12 +18,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import keras
 import tensorflow as tf
 
 from tfface.layers import ConditionalInstanceNormalization, SelfAttention
+from tfface.networks.inpainting_patch_discriminator import build_spectral_patch_discriminator
 from tfface.ops import grids
 
 LANDMARK_SHAPE = (68, 3)
@@ -146,24 +148,23 @@ class SumPooling(keras.layers.Layer):
 
 
 def build_projection_discriminator(
-    image_size: int,
-    base_filters: int,
-    max_filters: int,
-    layers: int,
-    name: str = "discriminator",
+    image_size: int, filters: Sequence[int], name: str = "discriminator"
 ) -> keras.Model:
-    """[image (B, S, S, 3), landmarks (B, 68, 3)] -> score (B, 1) = psi(h) + <V y, h>."""
+    """[image (B, S, S, 3), landmarks (B, 68, 3)] -> score (B, 1) = psi(h) + <V y, h>.
+
+    One stride-2 SN convolution per entry of `filters`."""
     image = keras.Input((image_size, image_size, 3), name="image")
     landmarks = keras.Input(LANDMARK_SHAPE, name="landmarks")
-    features = image
-    for index, count in enumerate(encoder_filters(base_filters, max_filters, layers)):
-        convolution = keras.layers.Conv2D(count, 4, 2, padding="same", name=f"layer{index + 1}")
-        features = keras.layers.SpectralNormalization(
-            convolution, name=f"layer{index + 1}_spectral_norm"
-        )(features)
-        features = keras.layers.LeakyReLU(negative_slope=0.2, name=f"layer{index + 1}_leaky_relu")(
-            features
-        )
+    features = build_spectral_patch_discriminator(
+        image_size,
+        3,
+        tuple(filters),
+        4,
+        (2,) * len(filters),
+        "none",
+        "features",
+        name="features",
+    )(image)  # SN convolutions + LeakyReLU 0.2, (B, S / 2^layers, S / 2^layers, C)
     pooled = SumPooling(name="sum_pooling")(features)  # h, (B, C)
     unconditional = keras.layers.SpectralNormalization(
         keras.layers.Dense(1, name="linear"), name="linear_spectral_norm"

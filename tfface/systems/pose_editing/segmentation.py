@@ -13,18 +13,9 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-SEGMENTATION_CLASSES = (
-    "background",
-    "skin",
-    "l_brow",
-    "r_brow",
-    "l_eye",
-    "r_eye",
-    "nose",
-    "u_lip",
-    "mouth",
-    "l_lip",
-)
+from tfface.data.labels import PORTRAIT_11
+
+SEGMENTATION_CLASSES = tuple(name for name in PORTRAIT_11.names if name != "hair")
 """The classes of the landmark segmentation maps: PORTRAIT_11 (`tfface.data.labels`) without
 hair. "l_" is the subject's left (iBUG 22-26, 42-47)."""
 NUM_CLASSES = len(SEGMENTATION_CLASSES)

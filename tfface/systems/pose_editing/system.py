@@ -22,14 +22,8 @@ from tfface.losses import identity_l1_distance, masked_l1_loss
 from tfface.ops.warp import grid_sample
 from tfface.systems.base import GANSystem
 from tfface.systems.image_inputs import as_images
-from tfface.systems.pose_editing.config import (
-    PoseEditingConfig,
-    PoseEditingModelConfig,
-    paper,
-    paper_no_pas,
-    tiny,
-    tiny_no_pas,
-)
+from tfface.systems.pose_editing import config as settings
+from tfface.systems.pose_editing.config import PoseEditingConfig, PoseEditingModelConfig
 from tfface.systems.pose_editing.data import pose_editing_batches
 from tfface.systems.pose_editing.export import pose_editing_signatures
 from tfface.systems.pose_editing.inputs import as_angles, as_landmarks
@@ -44,23 +38,23 @@ from tfface.systems.pose_editing.networks import (
     build_landmark_estimator,
     build_pixel_attention_sampler,
     build_projection_discriminator,
+    encoder_filters,
 )
 from tfface.systems.pose_editing.training import (
+    DISCRIMINATOR_UPDATE,
+    INPAINTER_UPDATE,
+    LANDMARK_UPDATE,
+    PRETRAIN_UPDATE,
+    SAMPLER_UPDATE,
+    Stage,
     discriminator_term,
     generator_terms,
     perceptual_term,
     sampler_terms,
 )
-from tfface.systems.updates import Update
 from tfface.training.phases import TrainingPhase
 from tfface.weights.identity_network import FrozenEmbedding, load_identity_network
 
-PRETRAIN_UPDATE = Update("inpainter", "pretrain_objective", "pretrain_loss")
-"""Stage 1: the inpainter alone on the occluded-reconstruction task."""
-SAMPLER_UPDATE = Update("sampler", "sampler_objective", "sampler_loss")
-INPAINTER_UPDATE = Update("inpainter", "generator_objective", "generator_loss")
-DISCRIMINATOR_UPDATE = Update("discriminator", "discriminator_objective", "discriminator_loss")
-LANDMARK_UPDATE = Update("landmarks", "landmark_objective", "landmark_loss")
 FRONTAL_DEGREES = 1.0
 """A view whose |yaw| and |pitch| are below this is frontal (it teaches the frontal template)."""
 
@@ -81,21 +75,19 @@ class PoseEditingSystem(GANSystem):
     NAME = "pose_editing"
     SUMMARY = "pose editing by pixel attention sampling and conditional U-Net inpainting (Yin 2022)"
     CONFIG = PoseEditingConfig
-    PRESETS = {
-        "paper": paper,
-        "paper_no_pas": paper_no_pas,
-        "tiny": tiny,
-        "tiny_no_pas": tiny_no_pas,
-    }
+    PRESETS = settings.PRESETS
     NETWORKS = ("inpainter", "discriminator", "landmark_estimator")
     OPTIONAL_NETWORKS = ("pixel_attention_sampler",)
     INFERENCE_NETWORKS = ("pixel_attention_sampler", "inpainter", "landmark_estimator")
     OPTIMIZER_GROUPS = {
-        "sampler": ("pixel_attention_sampler",),
-        "inpainter": ("inpainter",),
-        "discriminator": ("discriminator",),
-        "landmarks": ("landmark_estimator",),
-    }
+        group: (network,)
+        for group, network in (
+            ("sampler", "pixel_attention_sampler"),
+            ("inpainter", "inpainter"),
+            ("discriminator", "discriminator"),
+            ("landmarks", "landmark_estimator"),
+        )
+    }  # one Adam per network (methods/pose_editing.md sec. 4.8)
     LOSS_NAMES = (
         "pretrain_loss",
         "sampler_pixel_loss",
@@ -132,7 +124,8 @@ class PoseEditingSystem(GANSystem):
     @classmethod
     def expected_networks(cls, model_config: PoseEditingModelConfig) -> tuple[str, ...]:
         """The U-Net, the discriminator, the landmark estimator, and PAS with model.pas."""
-        return cls.NETWORKS + (cls.OPTIONAL_NETWORKS if model_config.pas else ())
+        sampler = cls.OPTIONAL_NETWORKS if model_config.pas else ()
+        return (*cls.NETWORKS, *sampler)
 
     @classmethod
     def build_networks(
@@ -148,7 +141,8 @@ class PoseEditingSystem(GANSystem):
                 size, model.base_filters, model.max_filters, model.downsamplings
             ),
             "discriminator": build_projection_discriminator(
-                size, model.base_filters, model.max_filters, model.discriminator_layers
+                size,
+                encoder_filters(model.base_filters, model.max_filters, model.discriminator_layers),
             ),
             "landmark_estimator": build_landmark_estimator(
                 size, model.landmark_filters, model.template_scale
@@ -203,7 +197,7 @@ class PoseEditingSystem(GANSystem):
         )
         return tuple(phase for phase in phases if phase.steps > 0)
 
-    def stages(self) -> tuple[tuple[int, tuple[Update, ...]], ...]:
+    def stages(self) -> tuple[Stage, ...]:
         """Pre-training (inpainter, D, landmarks) for model.pretrain_steps, then joint
         training (PAS when enabled, inpainter, D, landmarks)."""
         joint = ((SAMPLER_UPDATE,) if self.model_config.pas else ()) + (
@@ -220,6 +214,11 @@ class PoseEditingSystem(GANSystem):
         )
 
     # -- the forward pass ---------------------------------------------------------------------
+    def perceptual(self, generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+        """L_per(generated, target) (B,) with model.perceptual_weight's switch (`training`)."""
+        weight = self.model_config.perceptual_weight
+        return perceptual_term(self.perceptual_extractor, generated, target, weight)
+
     def condition(self, landmarks: tf.Tensor) -> tf.Tensor:
         """Pixels (B, 68, 3) -> the normalised network condition (B, 68, 3)."""
         return normalize_landmarks(tf.cast(landmarks, tf.float32), self.image_size)
@@ -359,17 +358,11 @@ class PoseEditingSystem(GANSystem):
         real = batch["image"]  # S, (B, S, S, 3) in [-1, 1]
         condition = self.condition(batch["landmarks"])
         fake = self.inpainter([batch["occluded_image"], condition], training=training)
-        perceptual = perceptual_term(
-            self.perceptual_extractor, fake, real, self.model_config.perceptual_weight
-        )
+        scores = self.discriminator([fake, condition], training=training)
+        perceptual = self.perceptual(fake, real)
+        no_identity = tf.zeros_like(perceptual)
         terms = generator_terms(
-            self.model_config,
-            fake,
-            real,
-            (1.0,),
-            perceptual,
-            tf.zeros_like(perceptual),
-            self.discriminator([fake, condition], training=training),
+            self.model_config, fake, real, (1.0,), perceptual, no_identity, scores
         )
         return {
             "pretrain_loss": terms["generator_loss"],
@@ -397,9 +390,7 @@ class PoseEditingSystem(GANSystem):
         sampled = grid_sample(images, grid)
         segmentation = grid_sample(batch["aligned_segmentation"], grid[:count])  # J_seg_fake
         target_sampled, reconstruction = sampled[:count], sampled[count:]
-        perceptual = perceptual_term(
-            self.perceptual_extractor, target_sampled, target, self.model_config.perceptual_weight
-        )
+        perceptual = self.perceptual(target_sampled, target)
         terms = sampler_terms(
             self.model_config,
             target_sampled,
@@ -445,13 +436,9 @@ class PoseEditingSystem(GANSystem):
         conditions, reals = tf.concat(conditions, 0), tf.concat(reals, 0)
         fakes = self.inpainter([tf.concat(inputs, 0), conditions], training=training)
         count = tf.shape(source)[0]
-        perceptual = perceptual_term(
-            self.perceptual_extractor, fakes[:count], target, model.perceptual_weight
-        )
+        perceptual = self.perceptual(fakes[:count], target)
         if model.occluded_reconstruction:
-            perceptual += perceptual_term(
-                self.perceptual_extractor, fakes[2 * count :], source, model.perceptual_weight
-            )
+            perceptual += self.perceptual(fakes[2 * count :], source)
         if self.identity_network is not None:
             identity = identity_l1_distance(
                 self.identity_network(fakes[:count]), self.identity_network(target)

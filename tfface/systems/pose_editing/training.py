@@ -22,6 +22,20 @@ from tfface.losses import (
 )
 from tfface.losses.perceptual_presets import POSE_EDITING, perceptual_losses
 from tfface.systems.pose_editing.config import PoseEditingModelConfig
+from tfface.systems.updates import Update
+
+PRETRAIN_UPDATE, SAMPLER_UPDATE, INPAINTER_UPDATE, DISCRIMINATOR_UPDATE, LANDMARK_UPDATE = (
+    Update(optimizer, f"{objective}_objective", loss)
+    for optimizer, objective, loss in (
+        ("inpainter", "pretrain", "pretrain_loss"),  # stage 1: the occlusion task alone
+        ("sampler", "sampler", "sampler_loss"),  # PAS on L_sampler (Eq. 3.8)
+        ("inpainter", "generator", "generator_loss"),  # the U-Net on L_gen (Eq. 3.13)
+        ("discriminator", "discriminator", "discriminator_loss"),  # hinge L_dis (Eq. 3.14)
+        ("landmarks", "landmark", "landmark_loss"),  # our landmark estimator and template
+    )
+)
+Stage = tuple[int, tuple[Update, ...]]
+"""(first step, updates) of one training stage (`GANSystem.stages`)."""
 
 
 def perceptual_term(
