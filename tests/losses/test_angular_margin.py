@@ -62,7 +62,7 @@ def test_arcface_is_finite_with_finite_gradients_at_theta_zero_and_pi() -> None:
     labels = tf.constant([0, 0, 2])
     for easy in (False, True):
         with tf.GradientTape() as tape:
-            loss = margin_cross_entropy(cosine, labels, "arcface", 64.0, 0.5, easy)
+            loss = margin_cross_entropy(cosine, labels, margin=0.5, easy_margin=easy)
         gradient = tape.gradient(loss, cosine)
         assert np.isfinite(loss.numpy()).all() and np.isfinite(gradient.numpy()).all()
     # The target logit decreases with theta everywhere (the fallback keeps it monotonic).
@@ -78,7 +78,7 @@ def test_cross_entropy_is_the_softmax_of_the_margin_logits() -> None:
     logits = reference_logits(cosine, labels, "arcface", 30.0, 0.4)
     shifted = logits - logits.max(axis=1, keepdims=True)
     expected = -(shifted[np.arange(4), labels] - np.log(np.exp(shifted).sum(axis=1)))
-    loss = margin_cross_entropy(cosine, labels, "arcface", 30.0, 0.4)
+    loss = margin_cross_entropy(cosine, labels, scale=30.0, margin=0.4)
     assert loss.shape == (4,)
     np.testing.assert_allclose(loss.numpy(), expected, rtol=1e-4)
 

@@ -25,23 +25,16 @@ from tfface.data.reader import make_dataset
 from tfface.export.writer import export_system
 from tfface.metrics.evaluation_inputs import to_uint8
 from tfface.metrics.evaluation_recognition import recognition_metrics
+from tfface.systems.splits import split_pattern
 
 TRAINING = SynthFacesRecipe(40, (-30, 0, 30))
 HELD_OUT = SynthFacesRecipe(40, (-20, 20))
 
 
-def build(folder, recipe: SynthFacesRecipe) -> str:
-    from pipelines import synthfaces
-
-    synthfaces.main(["--output", str(folder), *recipe.arguments()])
-    return str(folder)
-
-
 @pytest.mark.slow
-def test_held_out_views_of_training_identities_are_verified(tmp_path) -> None:
+def test_held_out_views_of_training_identities_are_verified(synthfaces_data, tmp_path) -> None:
     start = time.perf_counter()
-    training = build(tmp_path / "training", TRAINING)
-    held_out = build(tmp_path / "held_out", HELD_OUT)
+    training, held_out = synthfaces_data(TRAINING), synthfaces_data(HELD_OUT)
     config = tiny_config("face_recognition", training, "train.steps=250")
     system = make_system(config)
     history = system.fit(
@@ -50,14 +43,9 @@ def test_held_out_views_of_training_identities_are_verified(tmp_path) -> None:
     assert history["training_accuracy"][-1] > 0.8, history
     version = export_system(system, "face_recognition", tmp_path / "models", "fr").version_dir
     served = tf.saved_model.load(str(version)).signatures["serving_default"]
-    faces = make_dataset(
-        f"{held_out}/train-*.tfrecord",
-        features=("image", "identity", "pose"),
-        batch_size=40,
-        image_size=64,
-        shuffle=False,
-        drop_remainder=False,
-    )
+    features = ("image", "identity", "pose")
+    pattern = split_pattern(held_out, "train")
+    faces = make_dataset(pattern, features, 40, 64, shuffle=False, drop_remainder=False)
     embeddings, identities, yaws = [], [], []
     for batch in faces:
         embeddings.append(served(image=to_uint8(batch["image"]))["embedding"].numpy())

@@ -21,7 +21,7 @@ cos(theta + m) with respect to cos(theta), sin(theta + m) / sin(theta), is infin
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import tensorflow as tf
 
@@ -79,14 +79,8 @@ def margin_logits(
     return scale * tf.where(target, shifted, cosine)
 
 
-def margin_cross_entropy(
-    cosine: tf.Tensor,
-    labels: tf.Tensor,
-    form: MarginForm = "arcface",
-    scale: float = 64.0,
-    margin: float = 0.5,
-    easy_margin: bool = False,
-) -> tf.Tensor:
-    """Per-example softmax cross-entropy (B,) of `margin_logits` (same arguments)."""
-    logits = margin_logits(cosine, labels, form, scale, margin, easy_margin)
+def margin_cross_entropy(cosine: tf.Tensor, labels: tf.Tensor, **margin: Any) -> tf.Tensor:
+    """Per-example softmax cross-entropy (B,) of `margin_logits(cosine, labels, **margin)`
+    (form, scale, margin, easy_margin as there)."""
+    logits = margin_logits(cosine, labels, **margin)
     return tf.nn.sparse_softmax_cross_entropy_with_logits(tf.cast(labels, tf.int32), logits)

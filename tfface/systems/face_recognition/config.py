@@ -12,14 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from tfface.config import ConfigError, DataConfig, TrainConfig
-from tfface.config.model_config import (
-    ModelConfig,
-    SystemConfig,
-    non_negative,
-    positive,
-    unit_interval,
-)
+from tfface.config import ConfigError, DataConfig, ModelConfig, SystemConfig, TrainConfig
+from tfface.config.model_config import non_negative, positive, unit_interval
 from tfface.networks.ir_resnet import BLOCKS_PER_DEPTH
 
 
@@ -88,36 +82,27 @@ class FaceRecognitionConfig(SystemConfig):
     )
 
 
-def preset_config(
-    preset: str, data: DataConfig, train: TrainConfig, model: FaceRecognitionModelConfig
-) -> FaceRecognitionConfig:
-    """The face_recognition experiment config named `preset`."""
-    return FaceRecognitionConfig(
-        system="face_recognition", preset=preset, data=data, train=train, model=model
-    )
-
-
 def paper() -> FaceRecognitionConfig:
     """Yin 2022 sec. 4.4.3: ResNet-18 + ArcFace (s 64, m 0.5), 112 px aligned faces;
     batch 128 and Adam 5e-4 for 200k steps are ours (the thesis follows Zhou et al.)."""
-    return preset_config(
-        "paper",
-        DataConfig(image_size=112),
-        TrainConfig(steps=200000, batch_size=128, learning_rate=5e-4),
-        FaceRecognitionModelConfig(),
+    return FaceRecognitionConfig(
+        system="face_recognition",
+        preset="paper",
+        model=FaceRecognitionModelConfig(depth="resnet18", margin_form="arcface"),
+        data=DataConfig(image_size=112),
+        train=TrainConfig(steps=200000, batch_size=128, learning_rate=5e-4),
     )
 
 
 def tiny() -> FaceRecognitionConfig:
     """64 px, one block per stage, narrow, 64-d embedding, s 16 (a few identities need a
     smaller scale), no dropout: tests, smoke runs and the learning check."""
-    return preset_config(
-        "tiny",
-        DataConfig(image_size=64, shuffle_buffer=256),
-        TrainConfig(
-            steps=300, batch_size=16, learning_rate=2e-3, log_every=50, checkpoint_every=100
-        ),
-        FaceRecognitionModelConfig(
+    return FaceRecognitionConfig(
+        system="face_recognition",
+        preset="tiny",
+        data=DataConfig(image_size=64, shuffle_buffer=256),
+        train=TrainConfig(steps=300, batch_size=16, learning_rate=2e-3, log_every=50),
+        model=FaceRecognitionModelConfig(
             blocks=(1, 1, 1, 1),
             filters=(16, 32, 48, 64),
             stem_filters=16,

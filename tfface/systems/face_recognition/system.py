@@ -40,14 +40,13 @@ from tfface.systems.updates import Update
 
 def resolved_identities(config: FaceRecognitionConfig) -> int:
     """model.identities, or the count of the training data's labels when it is 0."""
-    if config.model.identities:
-        return config.model.identities
-    if not config.data.data_dir:
+    data_dir, identities = config.data.data_dir, config.model.identities
+    if not identities and not data_dir:
         raise ValueError(
             "face_recognition: model.identities is 0 (from the data) but data.data_dir is "
             "empty; set data.data_dir to the training data or model.identities to its count"
         )
-    return identity_count(config.data.data_dir)
+    return identities or identity_count(data_dir)
 
 
 class FaceRecognitionSystem(GANSystem):
@@ -55,40 +54,29 @@ class FaceRecognitionSystem(GANSystem):
 
     `call(images)`: float32 (B, S, S, 3) in [-1, 1] -> L2-normalised embeddings (B, D).
 
-    Args:
-        networks: {'embedding': images -> (B, D), 'head': (B, D) -> cos(theta) (B, C)}.
-        model_config: with `identities` = C set (`create` reads it from the data).
-        seed, name: as `GANSystem`.
+    Networks (`GANSystem` arguments): {'embedding': images -> (B, D), 'head': (B, D) ->
+    cos(theta) (B, C)}; the model config has `identities` = C set (`create` reads it from
+    the data).
     """
 
     NAME = "face_recognition"
     SUMMARY = "IR-ResNet + ArcFace face embedding (Deng et al. 2019, Yin 2022 sec. 4.4.3)"
     CONFIG = FaceRecognitionConfig
     PRESETS = {"paper": paper, "tiny": tiny}
+    DATA = staticmethod(identity_batches)
+    SYNTHFACES = ("--yaws", "-30", "0", "30", "--expressions", "neutral", "smile")
     NETWORKS = ("embedding", "head")
     INFERENCE_NETWORKS = ("embedding",)
     OPTIMIZER_GROUPS = {"recognition": ("embedding", "head")}
+    UPDATES = (Update("recognition", "classification_objective", "classification_loss"),)
     LOSS_NAMES = ("classification_loss", "training_accuracy")
     OBJECTIVE = "classification_loss"
-    UPDATES = (Update("recognition", "classification_objective", "classification_loss"),)
-    DATA = staticmethod(identity_batches)
     EXPORTS = staticmethod(face_recognition_signatures)
-    SYNTHFACES = ("--yaws", "-30", "0", "30", "--expressions", "neutral", "smile")
 
-    def __init__(
-        self,
-        networks: Mapping[str, keras.Model],
-        model_config: FaceRecognitionModelConfig,
-        seed: int = 0,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(networks, model_config, seed, name)
-        classes = int(self.head.output_shape[-1])
-        if model_config.identities and classes != model_config.identities:
-            raise ValueError(
-                f"the head has {classes} classes, model.identities is {model_config.identities}"
-            )
-        self.classes = classes
+    @property
+    def classes(self) -> int:
+        """C, the identities of the class head."""
+        return int(self.head.output_shape[-1])
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -142,11 +130,19 @@ class FaceRecognitionSystem(GANSystem):
 
     def logits(self, images: tf.Tensor, labels: tf.Tensor, training: bool = False) -> tf.Tensor:
         """The margin logits (B, C) of `images` for their `labels` (B,)."""
-        model = self.model_config
         cosine = self.head(self.embed(images, training), training=training)
-        return margin_logits(
-            cosine, labels, model.margin_form, model.scale, model.margin, model.easy_margin
-        )
+        return margin_logits(cosine, labels, **self.margin_options)
+
+    @property
+    def margin_options(self) -> dict:
+        """The margin arguments of `tfface.losses.angular_margin` from the model config."""
+        model = self.model_config
+        return {
+            "form": model.margin_form,
+            "scale": model.scale,
+            "margin": model.margin,
+            "easy_margin": model.easy_margin,
+        }
 
     # -- the objective ----------------------------------------------------------------------
     def classification_objective(
@@ -158,12 +154,9 @@ class FaceRecognitionSystem(GANSystem):
         Args:
             batch: 'image' float32 (B, S, S, 3) in [-1, 1], 'identity' int (B,) in [0, C).
         """
-        model = self.model_config
         labels = check_labels(batch["identity"], self.classes)  # (B,)
         cosine = self.head(self.embed(batch["image"], training), training=training)  # (B, C)
-        loss = margin_cross_entropy(
-            cosine, labels, model.margin_form, model.scale, model.margin, model.easy_margin
-        )
+        loss = margin_cross_entropy(cosine, labels, **self.margin_options)
         predicted = tf.argmax(cosine, axis=-1, output_type=tf.int32)
         correct = tf.cast(tf.equal(predicted, labels), tf.float32)
         return {"classification_loss": loss, "training_accuracy": tf.stop_gradient(correct)}
