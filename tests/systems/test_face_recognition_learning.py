@@ -1,15 +1,16 @@
 """Learning check of the face_recognition tiny preset on SynthFaces at 64 px, 40 identities.
 
 The tiny preset (one IR block per stage, 64-d embedding, ArcFace s 16, m 0.3) trains 250
-steps on 40 identities at yaws -30, 0 and 30 (a new lighting and background per view). Held out: the same 40 identities at yaws -20 and 20 (images never seen). Through the
-`serving_default` export (uint8 in): the 10-fold verification accuracy on balanced pairs of
-the held-out images is >= 0.9, and same-identity pairs are more cosine-similar than
-different-identity pairs on average. About 2 minutes on 2 shared CPU cores (data 30 s, 250
-steps about 50 s, export 10 s; measured 110 s).
+steps on 40 identities at yaws -30, 0 and 30 (a new lighting and background per view).
+Held out: the same 40 identities at yaws -20, -10, 10 and 20 (images never seen). Through
+the `serving_default` export (uint8 in): the 10-fold verification accuracy on balanced
+pairs of the held-out images is >= 0.9, and same-identity pairs are more cosine-similar
+than different-identity pairs on average. Data 40 s, 250 steps 50-60 s, export 10 s:
+measured 110-150 s on 2 CPU cores shared with other test runs.
 
-Measured: verification 0.975 +- 0.05 over the folds (AUC 0.995), cosine same 0.63 vs
-different -0.03, Rank-1 of the second view against the first 0.85; with 200 steps 0.9625;
-with 300 steps on five yaws (-30 ... 30) 1.000 and cosine 0.75 vs -0.02.
+Measured: verification 0.936 +- 0.03 over the folds on 266 pairs (AUC 0.986, TAR 0.88 at
+FAR 1e-2), cosine same 0.63 vs different -0.02, Rank-1 against the yaw -10 view 0.88. With
+two held-out yaws (80 pairs) 0.925-0.975; with 300 steps on five training yaws 1.000.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tfface.metrics.evaluation_recognition import recognition_metrics
 from tfface.systems.splits import split_pattern
 
 TRAINING = SynthFacesRecipe(40, (-30, 0, 30))
-HELD_OUT = SynthFacesRecipe(40, (-20, 20))
+HELD_OUT = SynthFacesRecipe(40, (-20, -10, 10, 20))
 
 
 @pytest.mark.slow
