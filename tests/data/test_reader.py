@@ -237,3 +237,31 @@ def test_bad_arguments(dataset_dir: Path, kwargs: dict, error: type) -> None:
 def test_missing_files_are_reported(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no TFRecord"):
         make_dataset(str(tmp_path / "nothing-*.tfrecord"))
+
+
+def test_an_unshuffled_read_has_one_order(dataset_dir: Path) -> None:
+    """shuffle=False: the shards' records taken in turn (one from each sorted shard, as
+    interleave does deterministically), whatever `deterministic` and the parallelism say."""
+    files = sorted(str(path) for path in dataset_dir.glob("train-*.tfrecord"))
+    assert 1 < len(files) <= 8  # one interleave cycle over every shard
+    shards = [
+        [
+            tf.train.Example.FromString(record.numpy()).features.feature["key"].bytes_list.value[0]
+            for record in tf.data.TFRecordDataset(path)
+        ]
+        for path in files
+    ]
+    in_turn = [
+        shard[index]
+        for index in range(max(map(len, shards)))
+        for shard in shards
+        if index < len(shard)
+    ]
+    dataset = make_dataset(
+        str(dataset_dir / "train-*.tfrecord"),
+        features=("image", "key"),
+        batch_size=0,
+        shuffle=False,
+        num_parallel_calls=4,
+    )
+    assert [example["key"].numpy() for example in dataset] == in_turn

@@ -228,7 +228,8 @@ def make_dataset(
         augment: joint paired augmentation, or None.
         shuffle / shuffle_buffer: shuffle files and examples.
         repeat: repeat forever.
-        deterministic: same order and same augmentation every run.
+        deterministic: same order and same augmentation every run (always, when
+            `shuffle` is off: an unshuffled read is in file order).
         drop_remainder: drop the last incomplete batch (needed for distribution).
         seed: seed of shuffling and augmentation.
         num_parallel_calls: parallelism of reads and parsing.
@@ -249,6 +250,7 @@ def make_dataset(
         raise ValueError("augmentation needs a fixed image_size")
     if batch_size < 0:
         raise ValueError(f"batch_size must be >= 0, got {batch_size}")
+    deterministic = deterministic or not shuffle
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     files = sorted({path for item in patterns for path in tf.io.gfile.glob(item)})
     if not files:
