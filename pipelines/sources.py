@@ -17,4 +17,5 @@ SOURCES = {
     "masks": "pipelines.masks",
     "occlusion": "pipelines.occlusion",
     "identity_augmentation": "pipelines.identity_augmentation",
+    "uv_fits": "pipelines.uv_fits",
 }

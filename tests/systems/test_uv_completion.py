@@ -202,3 +202,63 @@ def test_add_uv_targets_is_deterministic(synthfaces_data) -> None:
     }
     again = add_uv_targets(raw, config.resolved_model())
     np.testing.assert_array_equal(again["uv_gt"].numpy(), batch["uv_gt"].numpy())
+
+
+class ConstantFit(tf.Module):
+    """A stand-in for a face_reconstruction export: every image gets the same fit."""
+
+    def __init__(self, model_path: str, coefficients: np.ndarray, size: int) -> None:
+        super().__init__()
+        from tfface.face3d import FaceRenderer, load_morphable_model
+
+        render = FaceRenderer(load_morphable_model(model_path))(coefficients[None], size)
+        self.coefficients = tf.constant(coefficients[None], tf.float32)
+        self.uv_coords, self.render_mask = render.uv_coords, render.mask
+        self.serve = tf.function(
+            self.answer, input_signature=[tf.TensorSpec([None, size, size, 3], tf.uint8)]
+        )
+
+    def answer(self, image: tf.Tensor) -> dict[str, tf.Tensor]:
+        count = tf.shape(image)[0]
+        return {
+            "coefficients": tf.tile(self.coefficients, [count, 1]),
+            "uv_coords": tf.tile(self.uv_coords, [count, 1, 1, 1]),
+            "render_mask": tf.tile(self.render_mask, [count, 1, 1, 1]),
+        }
+
+
+def test_uv_fits_job_makes_trainable_records_from_photos(synthfaces_data, tmp_path) -> None:
+    """The real-data path: photos + a reconstruction export -> records the recipe reads."""
+    from PIL import Image
+
+    from pipelines import uv_fits
+    from tfface.data.reader import make_dataset
+
+    source = synthfaces_data(UV_FACES)
+    records = make_dataset(
+        f"{source}/train-*.tfrecord", ("image", "coefficients"), batch_size=2, shuffle=False
+    )
+    first = next(iter(records))
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for index, image in enumerate(first["image"].numpy()):
+        Image.fromarray(np.round((image + 1.0) * 127.5).astype(np.uint8)).save(
+            photos / f"face{index}.png"
+        )
+    model_path = f"{source}/morphable_model.npz"
+    fit = ConstantFit(model_path, first["coefficients"].numpy()[0], 64)
+    tf.saved_model.save(fit, str(tmp_path / "fit"), signatures={"serving_default": fit.serve})
+    output = tmp_path / "records"
+    arguments = ["--input", str(photos), "--reconstruction", str(tmp_path / "fit")]
+    arguments += ["--morphable-model", model_path, "--output", str(output), "--size", "64"]
+    arguments += ["--uv-size", "64", "--splits", "train=1,validation=0,test=0"]
+    uv_fits.main(arguments)
+    config = tiny_config("uv_completion", str(output), "train.batch_size=2")
+    batch = next(iter(uv_batches(config, str(output))))
+    np.testing.assert_allclose(
+        batch["coefficients"].numpy(), np.repeat(first["coefficients"].numpy()[:1], 2, 0)
+    )
+    assert batch["uv_blend"].shape == (2, 64, 64, 3)
+    assert float(tf.reduce_mean(batch["uv_valid"])) > 0.05
+    with pytest.raises(SystemExit):
+        uv_fits.main([*arguments[:2], "--reconstruction", str(tmp_path / "missing")])

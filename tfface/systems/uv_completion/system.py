@@ -161,14 +161,19 @@ class UvCompletionSystem(GANSystem):
     UPDATES = SAMPLER_TRAINING + GAN_TRAINING
     DATA = staticmethod(uv_batches)
     EXPORTS = staticmethod(uv_completion_signatures)
-    SYNTHFACES = ("--yaws", "-30", "0", "30", "--coefficients", "--uv-completion")
+    # UV_bl at UV 64 (the tiny preset's; other sizes are resized by the recipe)
+    SYNTHFACES = (
+        "--yaws",
+        "-30",
+        "0",
+        "30",
+        "--coefficients",
+        "--uv-completion",
+        "--uv-size",
+        "64",
+    )
 
     # -- construction -----------------------------------------------------------------------
-    @classmethod
-    def expected_networks(cls, model_config: UvCompletionModelConfig) -> tuple[str, ...]:
-        """The partial discriminators only with model.partial_discriminators."""
-        return cls.NETWORKS + (cls.OPTIONAL_NETWORKS if model_config.partial_discriminators else ())
-
     @classmethod
     def build_networks(
         cls, model_config: UvCompletionModelConfig, seed: int = 0
@@ -213,6 +218,11 @@ class UvCompletionSystem(GANSystem):
         # the frozen renderer (not a network: nothing of it is trained or saved)
         self.renderer = FaceRenderer(load_model(model_config.morphable_model), cull_backfaces=True)
         self.layout = self.renderer.layout
+
+    @classmethod
+    def expected_networks(cls, model_config: UvCompletionModelConfig) -> tuple[str, ...]:
+        """The partial discriminators only with model.partial_discriminators."""
+        return cls.NETWORKS + (cls.OPTIONAL_NETWORKS if model_config.partial_discriminators else ())
 
     def prepare_training(self, config: UvCompletionConfig) -> None:
         """Loads the configured identity network if the system has none."""

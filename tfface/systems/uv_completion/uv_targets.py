@@ -62,35 +62,49 @@ def incomplete_uv(
     return image_to_uv(image, uv_coords, keep, uv_size)
 
 
-def rasterize_uv(
-    attributes: tf.Tensor, triangles: np.ndarray, vertex_uv: np.ndarray, uv_size: int
-) -> tuple[tf.Tensor, tf.Tensor]:
-    """Per-vertex attributes painted into the UV layout (the mesh rasterized in UV space).
+class UvRasterizer:
+    """Paints per-vertex attributes into the UV layout (the mesh rasterized in UV space).
+
+    The layout is fixed, so the triangle under every texel and its barycentric weights are
+    found once, here; each call only interpolates (cheap enough per example in Beam).
 
     Args:
-        attributes: float32 (B, V, K) per-vertex values (e.g. lit colours in [0, 1]).
         triangles: int (F, 3) the mesh's triangles.
         vertex_uv: float (V, 2) every vertex's (u, v) in [0, 1]; texel [row, column] sits at
             v = row / (U - 1), u = column / (U - 1) (`tfface.face3d.uv_space`).
         uv_size: side U.
-
-    Returns:
-        (values float32 (B, U, U, K), covered float32 (1, U, U, 1): texels inside the layout).
     """
-    attributes = tf.convert_to_tensor(attributes, tf.float32)
-    batch = tf.shape(attributes)[0]
-    position = np.asarray(vertex_uv, np.float32) * (uv_size - 1.0)
-    screen = np.concatenate([position, np.zeros((len(position), 1), np.float32)], axis=-1)
-    screen = tf.constant(screen[None])  # (1, V, 3) the same layout for every example
-    triangles = tf.constant(np.asarray(triangles, np.int32))
-    triangle_map = rasterize(screen, triangles, uv_size, uv_size)  # (1, U, U)
-    weights = barycentrics(screen, tf.ones(tf.shape(screen)[:2]), triangles, triangle_map)
-    tile = [batch, 1, 1]
-    values = interpolate(
-        attributes, triangles, tf.tile(triangle_map, tile), tf.tile(weights, tile + [1])
-    )
-    covered = tf.cast(triangle_map >= 0, tf.float32)[..., None]
-    return values, covered
+
+    def __init__(self, triangles: np.ndarray, vertex_uv: np.ndarray, uv_size: int) -> None:
+        position = np.asarray(vertex_uv, np.float32) * (uv_size - 1.0)
+        screen = np.concatenate([position, np.zeros((len(position), 1), np.float32)], axis=-1)
+        screen = tf.constant(screen[None])  # (1, V, 3)
+        self.triangles = tf.constant(np.asarray(triangles, np.int32))
+        self.triangle_map = rasterize(screen, self.triangles, uv_size, uv_size)  # (1, U, U)
+        self.weights = barycentrics(
+            screen, tf.ones(tf.shape(screen)[:2]), self.triangles, self.triangle_map
+        )  # (1, U, U, 3)
+        self.covered = tf.cast(self.triangle_map >= 0, tf.float32)[..., None]  # (1, U, U, 1)
+
+    def __call__(self, attributes: tf.Tensor) -> tf.Tensor:
+        """float32 (B, V, K) per-vertex values -> (B, U, U, K), 0 off the layout."""
+        attributes = tf.convert_to_tensor(attributes, tf.float32)
+        tile = [tf.shape(attributes)[0], 1, 1]
+        return interpolate(
+            attributes,
+            self.triangles,
+            tf.tile(self.triangle_map, tile),
+            tf.tile(self.weights, tile + [1]),
+        )
+
+
+def rasterize_uv(
+    attributes: tf.Tensor, triangles: np.ndarray, vertex_uv: np.ndarray, uv_size: int
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """`UvRasterizer(triangles, vertex_uv, uv_size)(attributes)` and its covered texels
+    (1, U, U, 1) (one-off use; keep a `UvRasterizer` to paint many batches)."""
+    rasterizer = UvRasterizer(triangles, vertex_uv, uv_size)
+    return rasterizer(attributes), rasterizer.covered
 
 
 def pseudo_complete_uv(uv_gt: np.ndarray, valid: np.ndarray, uv_bfm: np.ndarray) -> np.ndarray:
@@ -128,6 +142,7 @@ class BlendTargets:
         self.model = model
         self.uv_size = int(uv_size)
         self.renderer = FaceRenderer(model)
+        self.rasterizer = UvRasterizer(model.triangles, model.uv_coords, self.uv_size)
 
     def __call__(self, sample: dict) -> np.ndarray:
         """uint8 (U, U, 3) UV_bl of one sample of `SynthFaces.sample(..., with_coefficients=True)`."""
@@ -144,8 +159,6 @@ class BlendTargets:
         coefficients = tf.constant(sample["coefficients"][None], tf.float32)
         vertices = self.renderer.posed_vertices(coefficients)
         colours = self.renderer.vertex_colours(coefficients, vertices)  # (1, V, 3) lit, [0, 1]
-        uv_bfm, _ = rasterize_uv(
-            2.0 * colours - 1.0, self.model.triangles, self.model.uv_coords, self.uv_size
-        )
+        uv_bfm = self.rasterizer(2.0 * colours - 1.0)  # (1, U, U, 3) in [-1, 1]
         blended = pseudo_complete_uv(uv_gt[0].numpy(), valid[0].numpy(), uv_bfm[0].numpy())
         return np.round((blended + 1.0) * 127.5).astype(np.uint8)
