@@ -1,7 +1,7 @@
 """Learning check of multimodal's tiny preset (ED-LS-LR-2 at 64 px) on SynthFaces
 `mask_texture -> nir` pairs.
 
-Trains 150 steps on 16 identities at yaws -30, 0 and 30 (`--pair-domains mask_texture nir`), then on
+Trains 200 steps on 16 identities at yaws -30, 0 and 30 (`--pair-domains mask_texture nir`), then on
 6 held-out identities: the FID of the translations against the real held-out NIR beats the
 FID of the untranslated input (the colour-coded render in grey), and the perceptual
 diversity across z is above 0.02 (no mode collapse).
@@ -10,6 +10,11 @@ No pretrained network exists offline, so the Fréchet distance uses the spatial 
 seeded random-weight VGG16 features (relu1_2, relu2_2, relu3_3: 448-d; random InceptionV3
 pool3 features are nearly constant and useless here), and the diversity is the
 LPIPS-form `PerceptualDistance` on random VGG16 features ("perceptual_unit").
+
+Measured (input 1283): 189 and 643 after 200 steps (two data builds; diversity 0.34, 0.60),
+but 1920-1950 after 150 steps: the translator leaves the input's statistics between 150
+and 200 steps. About 2-2.5 minutes here (data 21-25 s, 200 steps 87-140 s on the shared
+cores, evaluation 16-23 s).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ YAWS = (-30, 0, 30)
 PAIRS = ("mask_texture", "nir")
 TRAINING = SynthFacesRecipe(16, YAWS, pair_domains=PAIRS)
 HELD_OUT = SynthFacesRecipe(6, YAWS, first_identity=1000, pair_domains=PAIRS)
-STEPS = 150
+STEPS = 200
 
 
 def built_folders(root) -> list[str]:
@@ -72,7 +77,7 @@ def test_tiny_preset_translations_beat_the_input_and_keep_diverse_styles(tmp_pat
     with seeded_build():
         distance = PerceptualDistance(vgg_weights="random")
     scores = translation_scores(
-        system, batches, FrechetInceptionDistance(PooledRandomVGG()), distance, styles=4
+        system, batches, FrechetInceptionDistance(PooledRandomVGG()), distance, styles=3
     )
     print(
         f"\nmultimodal learning check: FID {scores.fid:.4g} vs input {scores.input_fid:.4g}, "

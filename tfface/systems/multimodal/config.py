@@ -38,6 +38,8 @@ class MultimodalModelConfig(ModelConfig):
         first_filters: filters of the ED generator's first 3x3 convolution (16).
         encoder_filters: filters of the ED encoder's down ResBlocks (AvgPool, BatchNorm).
         decoder_filters: filters of the up AdaIN (ED) or Multinorm ResBlocks.
+        batch_norm_momentum: moving-average momentum of the generators' BatchNorms (Keras
+            convention; 0.9 = PyTorch's default momentum 0.1, the framework of the thesis).
         multinorm_input: "constant" (a learned 512-d constant, the text l.991) or "latent"
             (the style vector, Table 3.5) fed to the Multinorm generator's Linear layer.
         multinorm_constant_size: size of that learned constant (512).
@@ -81,6 +83,7 @@ class MultimodalModelConfig(ModelConfig):
     first_filters: int = positive(16)
     encoder_filters: tuple[int, ...] = positive((32, 64, 128, 256, 256))
     decoder_filters: tuple[int, ...] = positive((256, 128, 64, 32, 16))
+    batch_norm_momentum: float = unit_interval(0.9)
     multinorm_input: Literal["constant", "latent"] = "constant"
     multinorm_constant_size: int = positive(512)
     spade_hidden_filters: int = positive(128)

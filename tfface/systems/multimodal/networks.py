@@ -5,7 +5,8 @@ Shapes for the paper's 128 px (y: source render (B, 128, 128, 3) in [-1, 1]; x: 
 (B, 128, 128, 1) in [-1, 1]; s: style (B, 512)). Every size scales with the config's
 `image_size` and filter tuples. Kernels are Keras' glorot_uniform ("Xavier", Table 3.8) with
 zero biases. BatchNorm statistics are synchronised over replicas, so N replicas normalise
-with the global batch's statistics like one device.
+with the global batch's statistics like one device; their moving averages use
+`batch_norm_momentum` (0.9 = PyTorch's default 0.1, the thesis's framework).
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from tfface.systems.multimodal.config import MultimodalModelConfig
 LEAKY_SLOPE = 0.2
 
 
-def synchronise_batch_norms(model: keras.Model) -> keras.Model:
+def synchronise_batch_norms(model: keras.Model, momentum: float) -> keras.Model:
     """Sets `synchronized` on every BatchNormalization inside `model` (ResidualBlock's and
-    SPADE's own), so a MirroredStrategy normalises with the global batch; returns `model`."""
+    SPADE's own), so a MirroredStrategy normalises with the global batch, and their moving
+    average `momentum`; returns `model`."""
     for layer in model._flatten_layers(include_self=False, recursive=True):
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.synchronized = True
+            layer.momentum = float(momentum)
     return model
 
 
@@ -77,7 +80,8 @@ def build_ed_generator(config: MultimodalModelConfig) -> keras.Model:
         )  # (B, 2h, 2w, filters)
     features = keras.layers.LeakyReLU(LEAKY_SLOPE, name="last_activation")(features)
     image = keras.layers.Conv2D(1, 1, activation="tanh", name="to_image")(features)
-    return synchronise_batch_norms(keras.Model([source, style], image, name="generator"))
+    generator = keras.Model([source, style], image, name="generator")
+    return synchronise_batch_norms(generator, config.batch_norm_momentum)
 
 
 def build_multinorm_generator(config: MultimodalModelConfig) -> keras.Model:
@@ -110,7 +114,8 @@ def build_multinorm_generator(config: MultimodalModelConfig) -> keras.Model:
         )([features, source, style])
     features = keras.layers.LeakyReLU(LEAKY_SLOPE, name="last_activation")(features)
     image = keras.layers.Conv2D(1, 1, activation="tanh", name="to_image")(features)
-    return synchronise_batch_norms(keras.Model([source, style], image, name="generator"))
+    generator = keras.Model([source, style], image, name="generator")
+    return synchronise_batch_norms(generator, config.batch_norm_momentum)
 
 
 def build_latent_encoder(config: MultimodalModelConfig) -> keras.Model:
