@@ -136,6 +136,8 @@ def test_the_export_is_the_identity_model_of_other_systems(trained, exported, tm
         first_component = tf.reduce_sum(embeddings[:, 0])
     gradient = tape.gradient(first_component, images)
     np.testing.assert_allclose(embeddings.numpy(), expected, atol=1e-5)
+    served_model = load_identity_network(str(exported.version_dir.parent))  # <base>/<name>
+    np.testing.assert_allclose(served_model(images).numpy(), expected, atol=1e-5)
     assert gradient is not None and np.isfinite(gradient.numpy()).all()
     assert float(tf.reduce_max(tf.abs(gradient))) > 0
     served = tf.saved_model.load(str(exported.version_dir)).signatures["serving_default"]

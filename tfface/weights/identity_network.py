@@ -96,8 +96,20 @@ def _float_signature(
     )
 
 
+def _latest_version(location: Path) -> Path:
+    """A SavedModel directory as given, or the highest numbered version inside a served model
+    folder (`tfface export --base B --name N` writes B/N/<version>)."""
+    if (location / "saved_model.pb").is_file():
+        return location
+    numbered = [entry for entry in location.iterdir() if entry.name.isdigit()]
+    versions = sorted((int(e.name), e) for e in numbered if (e / "saved_model.pb").is_file())
+    return versions[-1][1] if versions else location
+
+
 def load_identity_network(path: str) -> FrozenEmbedding | None:
-    """The frozen embedding network at `path` (a .keras / .h5 file or a SavedModel directory).
+    """The frozen embedding network at `path` (a .keras / .h5 file, a SavedModel directory, or
+    a served model folder `<base>/<name>` whose latest version is taken, e.g. a
+    `face_recognition` export: its float `embed` signature is the one used).
 
     "" gives None: no identity loss.
 
@@ -121,6 +133,7 @@ def load_identity_network(path: str) -> FrozenEmbedding | None:
             str(location),
             module=network,
         )
+    location = _latest_version(location)
     loaded = tf.saved_model.load(str(location))
     function, side = _float_signature(loaded, location)
     return FrozenEmbedding(function, side, str(location), module=loaded)
