@@ -38,16 +38,18 @@ OPTIONS: tuple[tuple[str, dict], ...] = (
 """The options besides SYSTEM, --presets and --set: each is a `SweepOptions` field."""
 
 
+SUMMARY = "train several configurations of a system and tabulate FID / diversity"
+DESCRIPTION = (
+    "Train each --presets configuration with `tfface train` into OUT/<name>/, score it on "
+    "--eval-split (FID against the targets, FID of the untranslated input, perceptual "
+    "diversity over random styles) and write OUT/table.md, .json and .csv beside the "
+    "thesis's numbers. Configuration names follow Bergqvist 2020 Table 4.1 (ED-LS, "
+    "ED-LS-LR-2, ED-LS-LR-IR-2, Mult-LS, ...; see `tfface train --help`)."
+)
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "sweep",
-        help="train several configurations of a system and tabulate FID / diversity",
-        description="Train each --presets configuration with `tfface train` into OUT/<name>/, "
-        "score it on --eval-split (FID against the targets, FID of the untranslated input, "
-        "perceptual diversity over random styles) and write OUT/table.md, .json and .csv "
-        "beside the thesis's numbers. Configuration names follow Bergqvist 2020 Table 4.1 "
-        "(ED-LS, ED-LS-LR-2, ED-LS-LR-IR-2, Mult-LS, ...; see `tfface train --help`).",
-    )
+    parser = subparsers.add_parser("sweep", help=SUMMARY, description=DESCRIPTION)
     parser.add_argument("system", choices=SWEEPS, help="the system")
     parser.add_argument("--presets", nargs="+", required=True, metavar="NAME")
     add_override_argument(parser)
