@@ -33,7 +33,7 @@ from tfface.config.model_config import AdamConfig
 from tfface.losses.latent import latent_reconstruction_loss, style_diversity_ratio
 from tfface.signatures.inputs import uint8_to_unit
 from tfface.systems.base import GANSystem
-from tfface.systems.gan_updates import DISCRIMINATOR_UPDATE, GENERATOR_UPDATE
+from tfface.systems.gan_updates import DISCRIMINATOR_UPDATE
 from tfface.systems.multimodal import config as configs
 from tfface.systems.multimodal import networks
 from tfface.systems.multimodal.data import to_grey, translation_pairs
@@ -41,9 +41,12 @@ from tfface.systems.multimodal.export import MAX_STYLES, multimodal_signatures
 from tfface.systems.multimodal.losses import ImageDistances, discriminator_loss, generator_loss
 from tfface.systems.multimodal.naming import model_settings
 from tfface.systems.multimodal.thesis_results import CONFIGURATION_NAMES
+from tfface.systems.updates import Update
 
 JOINT_GROUPS = ("generator", "latent_encoder", "style_mapping")
 """The groups of the one G step of Algorithm 2 (one tape, one Adam each)."""
+JOINT_GENERATOR_UPDATE = Update(JOINT_GROUPS, "generator_objective", "generator_loss")
+"""The G step (l.827): G, E and L minimise the generator objective from one tape."""
 
 DISCRIMINATOR_DRAW, GENERATOR_DRAW, DIVERSITY_DRAW = 0, 1, 2
 """Purposes of the latent draws of a step (distinct stateless seeds)."""
@@ -124,7 +127,7 @@ class MultimodalSystem(GANSystem):
         "identity_reconstruction_loss",
         "generator_loss",
     )
-    UPDATES = (DISCRIMINATOR_UPDATE, GENERATOR_UPDATE)
+    UPDATES = (DISCRIMINATOR_UPDATE, JOINT_GENERATOR_UPDATE)
     DATA = staticmethod(translation_pairs)
     EXPORTS = staticmethod(multimodal_signatures)
     SYNTHFACES = ("--yaws", "-30", "0", "30", "--pair-domains", "mask_texture", "nir")
@@ -364,25 +367,6 @@ class MultimodalSystem(GANSystem):
             )
             total += model.identity_reconstruction_weight * terms["identity_reconstruction_loss"]
         return {**terms, "generator_loss": total}
-
-    def update(self, tape: tf.GradientTape, loss: tf.Tensor, optimizer_name: str) -> None:
-        """The G step updates G, E and L from one tape, each with its own optimizer (l.827);
-        other groups as the base does."""
-        if optimizer_name != "generator":
-            super().update(tape, loss, optimizer_name)
-            return
-        groups = [group for group in JOINT_GROUPS if group in self.optimizer_groups]
-        variables = {group: self.variables_of(*self.optimizer_groups[group]) for group in groups}
-        gradients = tape.gradient(loss, variables)
-        for group in groups:
-            pairs = [
-                (gradient, variable)
-                for gradient, variable in zip(gradients[group], variables[group], strict=True)
-                if gradient is not None
-            ]
-            if not pairs:
-                raise ValueError(f"the generator loss is not connected to {group}")
-            self.system_optimizers[group].apply_gradients(pairs)
 
     def preview(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         """Source, three random styles, the mean style and the real NIR target."""
