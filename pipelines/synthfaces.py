@@ -16,6 +16,15 @@ layout of `tfface.face3d.coefficients`) and writes the morphable model they belo
 `SynthFaces.morphable_model()` of the dataset's seed and sizes, as
 `OUTPUT/morphable_model.npz` (`tfface.face3d.load_morphable_model`): the model travels
 with the dataset (the face_reconstruction system reads it from there).
+`--pair-domains SOURCE TARGET` renders every view (and occluder) in domain SOURCE as
+`image` and the same identity, pose, expression, lighting and occluder in domain TARGET as
+`target_image` (`target_label_map_11`, `target_pose` likewise): domain-translation pairs
+such as the colour-coded `mask_texture` -> `nir` pairs of the multimodal system (Bergqvist
+2020). It replaces --domains and cannot be combined with --pair-with-frontal.
+`--uv-completion` (needs `--coefficients`) also stores `uv_blend`, the pseudo-complete UV
+map UV_bl of Yin 2022 section 4.3.2.1 (two Poisson blends of the visible texture into the
+3DMM texture, `tfface.systems.uv_completion.uv_targets`), at `--uv-size`: the
+uv_completion system's data.
 
     tfface data build synthfaces --output DIR --identities 100 --size 128 \\
         --yaws -60 -30 0 30 60 --domains rgb nir [--occluders hand hat] [Beam options]
@@ -23,6 +32,8 @@ with the dataset (the face_reconstruction system reads it from there).
         --yaws -60 -30 0 30 60 --pair-with-frontal --shared-scene
     tfface data build synthfaces --output FITS --identities 200 --size 128 \\
         --yaws -30 0 30 --occluders hand medical_mask --coefficients
+    tfface data build synthfaces --output NIR_PAIRS --identities 200 --size 128 \\
+        --yaws -30 0 30 --pair-domains mask_texture nir
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ from typing import Any
 from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from tfface.config import SynthConfig, to_dict
+from tfface.config.common import DOMAINS
 from tfface.data.features import encode_uv
 from tfface.synth.arguments import add_synth_arguments, synth_config_from_arguments
 from tfface.synth.writer import iterate_views
@@ -52,19 +64,30 @@ class SynthFacesDoFn(SourceDoFn):
         with_uv_texture: bool,
         pair_with_frontal: bool,
         coefficients: bool = False,
+        uv_completion: bool = False,
+        pair_domains: tuple[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if pair_domains is not None and pair_with_frontal:
+            raise ValueError("--pair-domains and --pair-with-frontal both write target_image")
+        self.pair_domains = None if pair_domains is None else tuple(pair_domains)
         self.config = config
         self.with_uv_texture = with_uv_texture
         self.pair_with_frontal = pair_with_frontal
         self.coefficients = coefficients
+        self.uv_completion = uv_completion
         self.generator = None
+        self.blend_targets = None
 
     def load(self) -> None:
         from tfface.synth import SynthFaces
 
         self.generator = SynthFaces.from_config(self.config)
+        if self.uv_completion:
+            from tfface.systems.uv_completion.uv_targets import BlendTargets
+
+            self.blend_targets = BlendTargets(self.generator.morphable_model(), self.config.uv_size)
 
     def key(self, item: int) -> str:
         return f"{SOURCE}/seed{self.config.seed}/identity{item:05d}"
@@ -74,8 +97,9 @@ class SynthFacesDoFn(SourceDoFn):
             self.load()
         config = self.config
         single = SynthConfig(**{**to_dict(config), "first_identity": item, "identities": 1})
+        domains = config.domains if self.pair_domains is None else self.pair_domains[:1]
         for view in iterate_views(single):
-            for domain in config.domains:
+            for domain in domains:
                 frontal = None
                 if self.pair_with_frontal:
                     frontal = self.generator.sample(
@@ -110,8 +134,21 @@ class SynthFacesDoFn(SourceDoFn):
                         record["image_unoccluded"] = sample["image_unoccluded"]
                     if self.coefficients:
                         record["coefficients"] = sample["coefficients"]
+                    if self.blend_targets is not None:
+                        record["uv_blend"] = self.blend_targets(sample)
                     if self.with_uv_texture:
                         record["uv_texture"] = sample["uv_texture"]
+                    if self.pair_domains is not None:
+                        frontal = self.generator.sample(
+                            item,
+                            view.yaw,
+                            view.pitch,
+                            view.roll,
+                            self.pair_domains[1],
+                            occluder,
+                            view.expression,
+                        )
+                        record["key"] += f"/to_{self.pair_domains[1]}"
                     if frontal is not None:
                         record["target_image"] = frontal["image"]
                         record["target_label_map_11"] = frontal["label_map_11"]
@@ -138,13 +175,35 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         help=f"store each example's 3DMM coefficients and write the morphable model as "
         f"OUTPUT/{MORPHABLE_MODEL_FILE}",
     )
+    parser.add_argument(
+        "--uv-completion",
+        action="store_true",
+        help="also store uv_blend, the pseudo-complete UV map UV_bl (needs --coefficients)",
+    )
+    parser.add_argument(
+        "--pair-domains",
+        nargs=2,
+        metavar=("SOURCE", "TARGET"),
+        default=None,
+        help="render each view in domain SOURCE as image and in domain TARGET (same identity, "
+        "pose, expression, lighting, occluder) as target_image; replaces --domains",
+    )
     arguments, options = parse_job_arguments(parser, argv)
+    if arguments.pair_domains is not None and arguments.pair_with_frontal:
+        parser.error("--pair-domains and --pair-with-frontal both write target_image")
+    unknown = [name for name in arguments.pair_domains or () if name not in DOMAINS]
+    if unknown:
+        parser.error(f"--pair-domains: unknown domain(s) {unknown}; any of: {', '.join(DOMAINS)}")
+    if arguments.uv_completion and not arguments.coefficients:
+        parser.error("--uv-completion needs --coefficients (UV_bl blends into the 3DMM texture)")
     config = synth_config_from_arguments(arguments)
     dofn = SynthFacesDoFn(
         config,
         arguments.with_uv_texture,
         arguments.pair_with_frontal,
         arguments.coefficients,
+        arguments.uv_completion,
+        pair_domains=arguments.pair_domains,
         fractions=arguments.fractions,
         salt=arguments.split_salt,
         image_format=arguments.image_format,

@@ -18,7 +18,7 @@ README's layout; DESIGN's order of the pipeline: data -> systems -> export -> se
     2  tfface.data                           the TFRecord schema, label tables, splits, reader
     3  tfface.layers                         Keras layers
     4  tfface.networks, tfface.losses        network builders; per-example losses
-    5  tfface.weights                        pretrained feature networks (perceptual presets)
+    5  tfface.weights                        pretrained feature networks (perceptual presets, seeded random weights)
     6  tfface.synth, tfface.face3d           SynthFaces (draws with the data's label tables);
                                              3D morphable models and their renderer
     7  tfface.training, tfface.visualize     strategy, EMA, schedules, phases, callbacks; grids
@@ -30,8 +30,11 @@ README's layout; DESIGN's order of the pipeline: data -> systems -> export -> se
                                              the TFDS builders (SynthFaces and data layouts)
     10 tfface.metrics                        metrics and `tfface evaluate` (reads exports, and
                                              runs through a temporary export)
-    11 serving, pipelines                    the model server and clients (need no tfface);
-                                             the Beam jobs and Kubeflow components
+    11 serving, pipelines,                   the model server and clients (need no tfface);
+       a system's studies                    the Beam jobs and Kubeflow components; the
+                                             modules of a system package that train, export
+                                             and score its runs (`tfface.systems.<name>.
+                                             evaluation`, `.sweep`, `.augmentation_study`)
     12 tfface.cli, tfface.__main__           the only place that wires library, pipelines and
                                              serving together
 
@@ -68,6 +71,12 @@ LAYERS: dict[str, int] = {
     "tfface.export": 9,
     "tfface.data.tfds": 9,
     "tfface.metrics": 10,
+    # A system's studies: evaluations and sweeps that train, export and score its runs.
+    "tfface.systems.deocclusion.evaluation": 11,
+    "tfface.systems.face_recognition.augmentation_study": 11,
+    "tfface.systems.multimodal.evaluation": 11,
+    "tfface.systems.multimodal.sweep": 11,
+    "tfface.systems.uv_completion.evaluation": 11,
     "serving": 11,
     "pipelines": 11,
     "tfface.cli": 12,

@@ -28,12 +28,16 @@ class SynthFacesRecipe:
     first_identity: int = 0
     occluders: tuple[str, ...] = ()
     coefficients: bool = False
+    pair_domains: tuple[str, ...] = ()
+    uv_completion: bool = False
 
     @property
     def label(self) -> str:
         pairs = "_pairs" if self.pair_with_frontal else ""
         occluded = "".join(f"_{name}" for name in self.occluders)
         fits = "_fits" if self.coefficients else ""
+        fits += "".join(f"_{domain}" for domain in self.pair_domains)
+        fits += f"_uv{self.uv_size}" if self.uv_completion else ""
         return (
             f"{self.identities}x{'_'.join(map(str, self.yaws))}{pairs}{occluded}{fits}"
             f"_{self.size}px"
@@ -49,6 +53,10 @@ class SynthFacesRecipe:
             arguments += ["--occluders", *self.occluders]
         if self.coefficients:
             arguments.append("--coefficients")
+        if self.pair_domains:
+            arguments += ["--pair-domains", *self.pair_domains]
+        if self.uv_completion:
+            arguments += ["--uv-completion", "--with-uv-texture"]
         return [*arguments, "--splits", "train=1,validation=0,test=0"]
 
 
@@ -62,6 +70,14 @@ OCCLUSIONS = SynthFacesRecipe(
 )
 """4 identities at yaw 0 and 20, bare, in sunglasses and in a medical mask, with their 3DMM
 coefficients and the morphable model: deocclusion's data."""
+NIR_PAIRS = SynthFacesRecipe(identities=4, yaws=(0, 20), pair_domains=("mask_texture", "nir"))
+"""4 identities at yaw 0 and 20 rendered colour-coded (`mask_texture`) as image and in NIR as
+target_image (`--pair-domains`): multimodal's data."""
+UV_FACES = SynthFacesRecipe(
+    identities=4, yaws=(-30, 0, 30), uv_size=64, coefficients=True, uv_completion=True
+)
+"""4 identities at yaw -30, 0 and 30 with coefficients, UV_bl (`--uv-completion`) and the
+exact UV texture at UV 64: uv_completion's data."""
 LEARNING_FACES = SynthFacesRecipe(identities=100, yaws=(0, 20))
 """The training faces of the learning checks (slow tests)."""
 HELD_OUT_FACES = SynthFacesRecipe(identities=16, yaws=(0, 20), first_identity=1000)

@@ -28,10 +28,10 @@ from system_kit import SynthFacesRecipe, make_system, tiny_config
 from tfface.config import apply_overrides
 from tfface.metrics.fid import FrechetInceptionDistance
 from tfface.metrics.perceptual import PerceptualDistance
-from tfface.metrics.random_weights import seeded_build
 from tfface.systems.multimodal.data import translation_pairs
 from tfface.systems.multimodal.evaluation import translation_scores
 from tfface.weights import vgg16_features
+from tfface.weights.random_weights import seeded_build
 
 YAWS = (-30, 0, 30)
 PAIRS = ("mask_texture", "nir")

@@ -18,10 +18,10 @@ from typing import Any
 
 import tensorflow as tf
 
-from tfface.metrics.random_weights import seeded_build
 from tfface.metrics.resize import resize_bicubic_antialiased
 from tfface.metrics.value_range import resolve_value_range
 from tfface.weights import inception_v3_features, weight_file
+from tfface.weights.random_weights import seeded_build
 
 FID_IMAGE_SIZE = 299
 RESIZE_PROTOCOL = "pil_bicubic_antialiased_float"

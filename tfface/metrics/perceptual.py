@@ -81,8 +81,8 @@ class PerceptualDistance:
     ) -> None:
         self.layers = tuple(layers)
         if feature_model is None:
-            from tfface.metrics.random_weights import seeded_build
             from tfface.weights import vgg16_features
+            from tfface.weights.random_weights import seeded_build
 
             with seeded_build(enabled=vgg_weights == "random"):
                 feature_model = vgg16_features(self.layers, weights=vgg_weights)

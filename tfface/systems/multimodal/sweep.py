@@ -60,10 +60,10 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
     from tfface.metrics.fid import FrechetInceptionDistance
     from tfface.metrics.inception import InceptionFeatures
     from tfface.metrics.perceptual import PerceptualDistance
-    from tfface.metrics.random_weights import seeded_build
     from tfface.runs.train import TrainRequest, train
     from tfface.systems.multimodal.data import translation_pairs
     from tfface.systems.multimodal.evaluation import translation_scores
+    from tfface.weights.random_weights import seeded_build
 
     config = sweep_config(name, options)
     run_dir = Path(options.out) / name

@@ -213,8 +213,8 @@ class MultimodalSystem(GANSystem):
             if face_id is None:
                 raise ConfigError(f"model.face_id_model {model.face_id_model!r} did not load")
         if "vgg19" in used or ("face_id" in used and face_id is None):
-            from tfface.metrics.random_weights import seeded_build
             from tfface.weights import vgg_features_for_preset
+            from tfface.weights.random_weights import seeded_build
 
             with seeded_build(enabled=model.vgg_weights == "random"):
                 vgg = vgg_features_for_preset("multimodal", weights=model.vgg_weights)
