@@ -28,8 +28,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,8 +35,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from peak_memory import peak_rss_mib  # noqa: E402  (benchmarks/ is on sys.path)
-from step_times import StepTimes  # noqa: E402
+from step_times import run_child, timed_fit  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_mask_guided.json"
@@ -95,41 +92,23 @@ def measure(preset: str, data_dir: str, xla: bool, devices: int, steps: int) -> 
         system.compile_for_training(config)
     start = time.perf_counter()
     system.fit(dataset, steps_per_epoch=1, epochs=1, verbose=0)  # the parser step
-    timer = StepTimes()
-    system.fit(
-        dataset, steps_per_epoch=WARMUP_STEPS + steps, epochs=1, verbose=0, callbacks=[timer]
-    )
-    warmup_seconds = time.perf_counter() - start - sum(timer.times[WARMUP_STEPS:])
-    step_seconds = statistics.median(timer.times[WARMUP_STEPS:])
+    parser_seconds = time.perf_counter() - start
+    timing = timed_fit(system, dataset, config.train.batch_size, WARMUP_STEPS, steps)
+    timing["warmup_seconds"] = round(timing["warmup_seconds"] + parser_seconds, 1)
     return {
         "preset": preset,
         "image_size": config.data.image_size,
         "global_batch": config.train.batch_size,
         "xla": xla,
         "devices": devices,
-        "timed_steps": steps,
-        "median_step_seconds": round(step_seconds, 4),
-        "images_per_second": round(config.train.batch_size / step_seconds, 2),
-        "warmup_seconds": round(warmup_seconds, 1),
-        "peak_rss_mib": peak_rss_mib(),
+        **timing,
     }
 
 
 def run_configuration(preset: str, data_dir: Path, xla: bool, devices: int, steps: int) -> dict:
     command = [sys.executable, __file__, "--child", preset, str(data_dir), str(int(xla))]
     command += [str(devices), str(steps)]
-    print(f"{preset}: xla={xla} devices={devices} ...", file=sys.stderr, flush=True)
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0:
-        error = [line for line in result.stderr.strip().splitlines() if "Error" in line][-3:]
-        print(f"  failed: {error}", file=sys.stderr)
-        return {"preset": preset, "xla": xla, "devices": devices, "error": error}
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
-    print(
-        f"  {measured['images_per_second']} images/s, {measured['peak_rss_mib']} MiB",
-        file=sys.stderr,
-    )
-    return measured
+    return run_child(command, {"preset": preset, "xla": xla, "devices": devices}, ROOT)
 
 
 def parse_steps(text: str) -> dict[str, int]:

@@ -30,17 +30,13 @@ import dataclasses
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from peak_memory import peak_rss_mib  # noqa: E402  (benchmarks/ is on sys.path)
-from step_times import StepTimes  # noqa: E402
+from step_times import run_child, timed_fit  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_systems.json"
@@ -106,23 +102,14 @@ def measure(system_name: str, preset: str, data_dir: str, batch: int, steps: int
     spec.compile(system, config)
     stages = system.stages()
     system.step_counter.assign(stages[-1][0])
-    timer = StepTimes()
-    start = time.perf_counter()
-    system.fit(
-        dataset, steps_per_epoch=WARMUP_STEPS + steps, epochs=1, verbose=0, callbacks=[timer]
-    )
-    step_seconds = statistics.median(timer.times[WARMUP_STEPS:])
+    timing = timed_fit(system, dataset, batch, WARMUP_STEPS, steps)
     return {
         "system": system_name,
         "preset": preset,
         "image_size": config.data.image_size,
         "global_batch": batch,
         "timed_stage": f"{len(stages)} of {len(stages)}",
-        "timed_steps": steps,
-        "median_step_seconds": round(step_seconds, 3),
-        "images_per_second": round(batch / step_seconds, 3),
-        "warmup_seconds": round(time.perf_counter() - start - sum(timer.times[WARMUP_STEPS:]), 1),
-        "peak_rss_mib": peak_rss_mib(),
+        **timing,
     }
 
 
@@ -130,18 +117,7 @@ def run_configuration(system: str, preset: str, data_dir: Path, batch: int, step
     """`measure` in a fresh process (peak RSS per row); an error row if it fails."""
     command = [sys.executable, __file__, "--child", system, preset, str(data_dir)]
     command += [str(batch), str(steps)]
-    print(f"{system} {preset} ...", file=sys.stderr, flush=True)
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-3:]
-        print(f"  failed: {tail[-1] if tail else result.returncode}", file=sys.stderr)
-        return {"system": system, "preset": preset, "error": tail}
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
-    print(
-        f"  {measured['images_per_second']} images/s, peak RSS {measured['peak_rss_mib']} MiB",
-        file=sys.stderr,
-    )
-    return measured
+    return run_child(command, {"system": system, "preset": preset}, ROOT)
 
 
 def merged_rows(path: Path, new_rows: list[dict]) -> list[dict]:

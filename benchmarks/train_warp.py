@@ -26,17 +26,13 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from peak_memory import peak_rss_mib  # noqa: E402  (benchmarks/ is on sys.path)
-from step_times import StepTimes  # noqa: E402
+from step_times import run_child, timed_fit  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "train_warp.json"
@@ -85,37 +81,20 @@ def measure(system_name: str, data_dir: str, sampler: str, batch: int, steps: in
     dataset = tf.data.Dataset.from_tensor_slices(stacked).repeat()
     system = spec.build(config)
     spec.compile(system, config)
-    timer = StepTimes()
-    start = time.perf_counter()
-    system.fit(
-        dataset, steps_per_epoch=WARMUP_STEPS + steps, epochs=1, verbose=0, callbacks=[timer]
-    )
-    step_seconds = statistics.median(timer.times[WARMUP_STEPS:])
     return {
         "system": system_name,
         "preset": "paper",
         "image_size": config.data.image_size,
         "sampler": sampler,
         "global_batch": batch,
-        "timed_steps": steps,
-        "median_step_seconds": round(step_seconds, 3),
-        "images_per_second": round(batch / step_seconds, 3),
-        "warmup_seconds": round(time.perf_counter() - start - sum(timer.times[WARMUP_STEPS:]), 1),
-        "peak_rss_mib": peak_rss_mib(),
+        **timed_fit(system, dataset, batch, WARMUP_STEPS, steps),
     }
 
 
 def run_configuration(system: str, data_dir: Path, sampler: str, batch: int, steps: int) -> dict:
     command = [sys.executable, __file__, "--child", system, str(data_dir), sampler]
     command += [str(batch), str(steps)]
-    print(f"{system}: sampler={sampler} ...", file=sys.stderr, flush=True)
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-3:]
-        return {"system": system, "sampler": sampler, "error": tail}
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
-    print(f"  {measured['images_per_second']} images/s", file=sys.stderr)
-    return measured
+    return run_child(command, {"system": system, "sampler": sampler}, ROOT)
 
 
 def main() -> None:
