@@ -30,11 +30,12 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Tests marked `isolated` run one per process (see pytest.ini), the rest together.
+# Tests marked `isolated` run one per process (see pytest.ini), two processes at a time,
+# the rest together.
 test: lint
 	$(BIN)/python -m pytest -m "not isolated"
-	$(BIN)/python -m pytest -q -m isolated --collect-only | grep '::' | while read -r test; do \
-		$(BIN)/python -m pytest -q -m isolated "$$test" || exit 1; done
+	$(BIN)/python -m pytest -q -m isolated --collect-only | grep '::' | \
+		xargs -P 2 -I TEST $(BIN)/python -m pytest -q -p no:cacheprovider -m isolated TEST
 
 bench: install-dev
 	$(BIN)/python benchmarks/synthfaces.py
