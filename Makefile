@@ -30,12 +30,16 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Tests marked `isolated` run one per process (see pytest.ini), two processes at a time,
-# the rest together.
+# Tests marked `isolated` run one per process (see pytest.ini), in the background while the
+# rest run together (two processes keep both cores busy); PYTEST_SELECT narrows both runs.
+PYTEST_SELECT ?=
 test: lint
-	$(BIN)/python -m pytest -m "not isolated"
-	$(BIN)/python -m pytest -q -m isolated --collect-only | grep '::' | \
-		xargs -P 2 -I TEST $(BIN)/python -m pytest -q -p no:cacheprovider -m isolated TEST
+	$(BIN)/python -m pytest -q -m isolated --collect-only $(PYTEST_SELECT) | grep '::' > .isolated-tests || true
+	( xargs -I TEST $(BIN)/python -m pytest -q -p no:cacheprovider -m isolated TEST < .isolated-tests ) & isolated=$$!; \
+	$(BIN)/python -m pytest -m "not isolated" $(PYTEST_SELECT); main=$$?; \
+	wait $$isolated; separate=$$?; rm -f .isolated-tests; \
+	echo "tests: main run exit $$main, isolated tests exit $$separate"; \
+	test $$main -eq 0 && test $$separate -eq 0
 
 bench: install-dev
 	$(BIN)/python benchmarks/synthfaces.py
