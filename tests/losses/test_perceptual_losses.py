@@ -113,7 +113,13 @@ def test_multimodal_preset_is_weighted_mean_l1_without_style() -> None:
 
 
 def test_presets_carry_the_thesis_settings() -> None:
-    assert set(PERCEPTUAL_PRESETS) == {"style_transfer", "deformation", "multimodal"}
+    assert set(PERCEPTUAL_PRESETS) == {
+        "style_transfer",
+        "deformation",
+        "multimodal",
+        "pose_editing",
+    }
+    assert PERCEPTUAL_PRESETS["pose_editing"].network == "vgg16"
     assert (STYLE_TRANSFER.network, STYLE_TRANSFER.pooling) == ("vgg19", "average")
     assert [w for _, w in STYLE_TRANSFER.style_layer_weights] == [0.5, 1.0, 1.5, 3.0, 4.0]
     assert STYLE_TRANSFER.content_layer_weights == (("conv3_2", 1.0),)
