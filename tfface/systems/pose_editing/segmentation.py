@@ -6,7 +6,7 @@ pose_editing.md sec. 4.4): background, skin (jaw + brows outline), the brows (a 
 each brow line), the eyes, the nose (bridge top to the nostrils), the lips and the inner
 mouth, painted in that order (a later region overwrites an earlier one). Pixel (row i,
 column j) is at landmark coordinates (x = j, y = i) (the convention of `tfface.ops.warp`);
-inside means an odd crossing number (even-odd rule), a batched TF op.
+inside means an odd crossing number (even-odd rule, `tfface.ops.polygons`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tfface.data.labels import PORTRAIT_11
+from tfface.ops.polygons import polygon_inside
 
 SEGMENTATION_CLASSES = tuple(name for name in PORTRAIT_11.names if name != "hair")
 """The classes of the landmark segmentation maps: PORTRAIT_11 (`tfface.data.labels`) without
@@ -45,23 +46,6 @@ def brow_band(landmarks: tf.Tensor, brow: tuple[int, ...], eye: tuple[int, ...])
     eye_centre = tf.reduce_mean(tf.gather(landmarks, list(eye), axis=1), axis=1, keepdims=True)
     lower = line + BROW_BAND * (eye_centre - line)
     return tf.concat([line, tf.reverse(lower, axis=[1])], axis=1)
-
-
-def polygon_inside(polygon: tf.Tensor, size: int) -> tf.Tensor:
-    """float32 (B, S, S) 1 inside the polygon (B, V, 2) (even-odd rule at pixel centres)."""
-    coordinates = tf.range(size, dtype=tf.float32)
-    rows, columns = tf.meshgrid(coordinates, coordinates, indexing="ij")
-    x = tf.reshape(columns, [1, -1, 1])  # (1, P, 1)
-    y = tf.reshape(rows, [1, -1, 1])
-    start = polygon[:, tf.newaxis, :, :]  # (B, 1, V, 2)
-    end = tf.roll(polygon, shift=-1, axis=1)[:, tf.newaxis, :, :]
-    x0, y0, x1, y1 = start[..., 0], start[..., 1], end[..., 0], end[..., 1]  # (B, 1, V)
-    straddles = (y0 > y) != (y1 > y)  # (B, P, V)
-    height = tf.where(tf.equal(y1, y0), tf.ones_like(y1), y1 - y0)
-    crossing_x = x0 + (y - y0) * (x1 - x0) / height
-    crossings = tf.logical_and(straddles, x < crossing_x)
-    odd = tf.math.floormod(tf.reduce_sum(tf.cast(crossings, tf.int32), axis=-1), 2)  # (B, P)
-    return tf.reshape(tf.cast(odd, tf.float32), [-1, size, size])
 
 
 def landmark_segmentation(landmarks: tf.Tensor, size: int) -> tf.Tensor:
