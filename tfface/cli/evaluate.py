@@ -6,7 +6,8 @@
 A run directory is exported to a temporary folder first (removed afterwards, also on
 errors and Ctrl-C); the report names the run. The output is compared with the dataset
 image the export's signature declares (mask_guided: its input; warp_rotation: the paired
-`target_image`), or `--target`; the report says which and why.
+`target_image`; uv_completion scores its `uv_texture` output against SynthFaces' exact
+`uv_texture`), or `--target`; the report says which and why.
 
 Several sources (e.g. the forward, forward + gap and backward variants of warp_rotation,
 Sevastopolskiy 2019 Table 4.1) are evaluated one after the other with the same options; each gets
@@ -47,8 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "evaluate",
         help="compute FID/KID/IS, SSIM/PSNR, identity and parsing metrics of an export",
         description="Evaluate a TF Serving export (<base>/<name>[/<version>]) or a training run "
-        "on a dataset split: the export's 'image' output is compared with the dataset image its "
-        "signature declares (its input, or the paired target_image; see --target). Metrics: "
+        "on a dataset split: the export's 'image' output (or the output its signature's target "
+        "names, e.g. uv_completion's uv_texture) is compared with the dataset image its "
+        "signature declares (its input, the paired target_image, image_unoccluded, the exact "
+        "uv_texture; see --target). Metrics: "
         + "; ".join(f"{name}: {text}" for name, text in METRIC_DESCRIPTIONS.items()),
     )
     parser.add_argument(

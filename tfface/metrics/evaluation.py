@@ -5,8 +5,10 @@
             result = evaluation.run()
 
 Per batch, on every replica (``strategy.run``): feed the signature from the batch
-(``evaluation_inputs``), call it, compare its uint8 ``image`` output with the target
-image (the dataset image its signature declares, see ``target_choice``; per-example SSIM / PSNR / L1 / MSE / perceptual, masked variants over
+(``evaluation_inputs``), call it, compare its uint8 ``image`` output (or the output its
+signature's target names, e.g. uv_completion's ``uv_texture``) with the target image (the
+dataset image its signature declares, see ``target_choice``; a UV-map target is resized to
+the output's size; per-example SSIM / PSNR / L1 / MSE / perceptual, masked variants over
 ``hole_mask`` when the export takes a mask), extract InceptionV3 features of output
 and target, embeddings, confusion matrices. The host gathers these per-example
 values (``ReplicaRunner``) and accumulates statistics (``EvaluationAccumulator``):
@@ -25,7 +27,7 @@ from typing import Any
 import tensorflow as tf
 
 from tfface.data.example_files import first_example, present_features
-from tfface.data.reader import make_dataset
+from tfface.data.reader import UV_MAP_FEATURES, make_dataset
 from tfface.metrics.buckets import BREAKDOWNS
 from tfface.metrics.distributed import ReplicaRunner
 from tfface.metrics.evaluation_inputs import (
@@ -97,6 +99,7 @@ class Evaluation:
             getattr(source, "signature", options.signature),
         )
         self.target_name = self.target.feature
+        self.output_name = self.target.output  # the scored output ('image' unless declared)
         self.has_latent = bool(set(source.input_specs) & set(LATENT_INPUTS))
         # Inpainting exports on datasets without holes: seeded free-form holes per example.
         self.generated_holes = (
@@ -228,14 +231,15 @@ class Evaluation:
     # -- the per-replica step ----------------------------------------------------------------
 
     def _generated_image(self, outputs: dict[str, tf.Tensor], like: tf.Tensor) -> tf.Tensor:
-        if "image" not in outputs:
+        name = self.output_name
+        if name not in outputs:
             raise ValueError(
-                f"the export returns {sorted(outputs)}; expected a uint8 'image' output"
+                f"the export returns {sorted(outputs)}; expected a uint8 {name!r} output"
             )
-        image = outputs["image"]
+        image = outputs[name]
         if image.dtype != tf.uint8:
             raise ValueError(
-                f"serving contract: the 'image' output is uint8, got {image.dtype.name}"
+                f"serving contract: the {name!r} output is uint8, got {image.dtype.name}"
             )
         if not image.shape[1:].is_compatible_with(like.shape[1:]):
             raise ValueError(
@@ -243,14 +247,27 @@ class Evaluation:
             )
         return tf.ensure_shape(image, like.shape)
 
+    def target_images(
+        self, batch: dict[str, tf.Tensor], outputs: dict[str, tf.Tensor]
+    ) -> tf.Tensor:
+        """uint8 (B, H, W, 3) target of the batch; a UV map (never resized by the reader) is
+        resized (antialiased) to the scored output's side when the sizes differ."""
+        target = batch[self.target_name]
+        output = outputs.get(self.output_name)
+        if self.target_name in UV_MAP_FEATURES and output is not None:
+            side = output.shape[1:3]
+            if side.is_fully_defined() and side != target.shape[1:3]:
+                target = tf.image.resize(target, side, antialias=True)
+        return to_uint8(target)
+
     def step(self, batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         """Per-replica work on a batch share: per-example values only."""
         options = self.options
         outputs = self.source(**feed_signature(self.source.input_specs, batch, seed=options.seed))
-        target = to_uint8(batch[self.target_name])
+        target = self.target_images(batch, outputs)
         result: dict[str, tf.Tensor] = {}
         generated = None
-        if "image" in outputs or not options.wants("miou", "landmarks", "pose"):
+        if self.output_name in outputs or not options.wants("miou", "landmarks", "pose"):
             generated = self._generated_image(outputs, target)
         for name in IMAGE_METRICS:
             if options.wants(name):

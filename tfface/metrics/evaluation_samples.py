@@ -34,9 +34,9 @@ def draw_samples(evaluation: Evaluation) -> dict[str, Any]:
         **feed_signature(evaluation.source.input_specs, batch, seed=options.seed)
     )
     inputs = to_uint8(batch["image"]).numpy()
-    target = to_uint8(batch[evaluation.target_name]).numpy()
-    if "image" in outputs:
-        generated = outputs["image"].numpy()
+    target = evaluation.target_images(batch, outputs).numpy()
+    if evaluation.output_name in outputs:
+        generated = outputs[evaluation.output_name].numpy()
         keys = [key.decode() for key in batch["key"].numpy()]
         shown = min(options.grid_examples, len(keys))
         labels = [f"#{index}" for index in range(shown)]
@@ -46,7 +46,11 @@ def draw_samples(evaluation: Evaluation) -> dict[str, Any]:
         result["grid"] = {
             "rows": [[inputs[i], generated[i], target[i]] for i in range(shown)],
             "row_labels": labels,
-            "column_labels": ["input", "output", f"target: {evaluation.target_name}"],
+            "column_labels": [
+                "input",
+                "output" if evaluation.output_name == "image" else evaluation.output_name,
+                f"target: {evaluation.target_name}",
+            ],
             "keys": keys[:shown],
         }
     if options.wants("diversity"):

@@ -165,8 +165,11 @@ def tables(report: dict[str, Any]) -> list[tuple[str, Table]]:
 
 
 def target_text(data: dict[str, Any]) -> str:
-    """``input image (mask_guided reconstructs its input)``: the compared image and why."""
+    """``input image (mask_guided reconstructs its input)``: the compared image and why
+    (``output uv_texture vs uv_texture (...)`` when the scored output is not ``image``)."""
     name = "input image" if data["target"] == "image" else data["target"]
+    output = data.get("output", "image")
+    name = name if output == "image" else f"output {output} vs {name}"
     reason = data.get("target_reason")
     return f"{name} ({reason})" if reason else name
 

@@ -146,6 +146,7 @@ def write_reports(
             "examples": result["examples"],
             "target": evaluation.target.feature,
             "target_reason": evaluation.target.reason,
+            "output": getattr(evaluation.target, "output", "image"),
             "image_size": evaluation.image_size,
         },
         "options": _options_dict(options),

@@ -6,6 +6,9 @@ warp_rotation aims at the paired ``target_image``, inpainters at the unholed inp
 default for exports that declare nothing (not written by ``tfface export``): the paired
 ``target_image`` when the dataset has one, else the input image. The reason is always
 kept, printed and written into the report, since neither default is obviously right.
+
+The compared OUTPUT of the signature is the declared target's (`image` unless it names
+another, e.g. uv_completion's `uv_texture`); `--target` changes the dataset feature only.
 """
 
 from __future__ import annotations
@@ -13,9 +16,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from tfface.signatures.evaluation_target import INPUT_IMAGE, PAIRED_TARGET_IMAGE, EvaluationTarget
+from tfface.signatures.evaluation_target import (
+    IMAGE_OUTPUT,
+    INPUT_IMAGE,
+    PAIRED_TARGET_IMAGE,
+    EvaluationTarget,
+)
 
 CHOSEN_WITH_OPTION = "chosen with --target"
+BUILD_OPTIONS = {
+    "image_unoccluded": "--occluders for the faces beneath occluders",
+    "uv_texture": "--with-uv-texture for the exact UV texture",
+}
+"""The SynthFaces option that writes a target feature (for the missing-feature message)."""
 
 
 @dataclass(frozen=True)
@@ -25,15 +38,18 @@ class TargetChoice:
     Attributes:
         feature: dataset feature (``image``, ``target_image``, ...).
         reason: why this one (the signature's declaration, --target, or the default).
+        output: the signature output compared with it (``image`` unless declared otherwise).
     """
 
     feature: str
     reason: str
+    output: str = IMAGE_OUTPUT
 
     def text(self) -> str:
         """``input image (mask_guided reconstructs its input)`` for reports."""
         name = "input image" if self.feature == INPUT_IMAGE else self.feature
-        return f"{name} ({self.reason})"
+        scored = "" if self.output == IMAGE_OUTPUT else f"output {self.output} vs "
+        return f"{scored}{name} ({self.reason})"
 
 
 def choose_target(
@@ -59,15 +75,17 @@ def choose_target(
                 f"--target {requested!r}: the dataset has no such feature "
                 f"(it has {', '.join(sorted(present))})"
             )
-        return TargetChoice(requested, CHOSEN_WITH_OPTION)
+        output = declared.output if declared is not None else IMAGE_OUTPUT
+        return TargetChoice(requested, CHOSEN_WITH_OPTION, output)
     if declared is not None:
         if declared.feature not in present:
             raise ValueError(
                 f"signature {signature!r} is compared with the dataset's {declared.feature!r} "
                 f"({declared.reason}), which this dataset lacks; build SynthFaces with "
-                "--pair-with-frontal for paired views, or choose the compared image with --target"
+                f"{BUILD_OPTIONS.get(declared.feature, '--pair-with-frontal for paired views')}, "
+                "or choose the compared image with --target"
             )
-        return TargetChoice(declared.feature, declared.reason)
+        return TargetChoice(declared.feature, declared.reason, declared.output)
     if PAIRED_TARGET_IMAGE in present:
         return TargetChoice(
             PAIRED_TARGET_IMAGE,

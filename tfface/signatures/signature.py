@@ -93,8 +93,9 @@ class ExportSignature:
         image_outputs: names of float outputs in [-1, 1] that leave the graph as uint8 images;
             every other output is returned as computed (float maps, class scores...).
         description: what the signature does, for the model card.
-        evaluation_target: what `tfface evaluate` compares the `image` output with (the input
-            image or the paired target image, and why; `tfface.signatures.evaluation_target`), written
+        evaluation_target: what `tfface evaluate` compares the `image` output (or the output
+            it names) with (the input image, the paired target image..., and why;
+            `tfface.signatures.evaluation_target`), written
             into the model card; None: the evaluator's default, printed as a guess.
     """
 
