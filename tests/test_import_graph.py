@@ -76,6 +76,7 @@ LAYERS: dict[str, int] = {
     "tfface.systems.face_recognition.augmentation_study": 11,
     "tfface.systems.multimodal.evaluation": 11,
     "tfface.systems.multimodal.sweep": 11,
+    "tfface.systems.multimodal.preservation": 11,
     "tfface.systems.uv_completion.evaluation": 11,
     "serving": 11,
     "pipelines": 11,

@@ -299,6 +299,12 @@ def test_sweep_configs_and_table(tmp_path) -> None:
     assert "| ED-LS | 10 | 40 | 0.1 | 4.3 | 14.7 | 0.18 |" in table
     assert "diversity (perceptual_unit)" in table
     assert (tmp_path / "table.json").is_file() and (tmp_path / "table.csv").is_file()
+    assert "gaze error" not in table
+    preserved = {**row, "gaze_error": 0.05, "landmark_nme": 0.12, "real_landmark_nme": 0.1}
+    table = write_table([preserved], tmp_path / "preserved").read_text()
+    assert "| ED-LS | 10 | 40 | 0.1 | 4.3 | 14.7 | 0.18 | 0.05 | 0.12 | 0.1 |" in table
+    assert "gaze error | pose NME | pose NME of the real targets |" in table
+    assert SweepOptions(data_dir="D", out="O", landmark_model="fit").scores_preservation
 
 
 # -- the Multinorm generator under two replicas ----------------------------------------------

@@ -34,6 +34,23 @@ OPTIONS: tuple[tuple[str, dict], ...] = (
         },
     ),
     ("--vgg-weights", {"default": "imagenet", "help": "VGG16 weights of the diversity"}),
+    (
+        "--preservation",
+        {
+            "action": "store_true",
+            "help": "also score gaze preservation against the exact landmarks of SynthFaces "
+            "pairs (`--pair-domains mask_texture nir`)",
+        },
+    ),
+    (
+        "--landmark-model",
+        {
+            "default": None,
+            "help": "a face_reconstruction export whose landmarks score pose preservation "
+            "(NME of the translations and, as its floor, of the real targets); implies "
+            "--preservation",
+        },
+    ),
 )
 """The options besides SYSTEM, --presets and --set: each is a `SweepOptions` field."""
 

@@ -20,7 +20,9 @@ from typing import Any
 import tensorflow as tf
 
 from tfface.data.augment import AugmentConfig
+from tfface.data.reader import make_dataset
 from tfface.systems.data_recipes import feature_batches
+from tfface.systems.splits import split_pattern
 
 
 def to_grey(images: tf.Tensor) -> tf.Tensor:
@@ -41,3 +43,30 @@ def translation_pairs(config: Any, data_dir: str, split: str = "train") -> tf.da
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
+
+
+def evaluation_pairs(
+    config: Any, data_dir: str, split: str = "test", landmarks: bool = False
+) -> tf.data.Dataset:
+    """One pass over `split` in record order, without augmentation: batches {'source', 'target'}
+    as `translation_pairs` (the last batch may be smaller) and, with `landmarks`, the exact
+    'landmarks' float32 (B, 68, 3) pixels that SynthFaces pairs share (`preservation`)."""
+    features = ("image", "target_image", *(("landmarks",) if landmarks else ()))
+    batches = make_dataset(
+        split_pattern(data_dir, split),
+        features=features,
+        batch_size=config.train.batch_size,
+        image_size=config.data.image_size,
+        shuffle=False,
+        repeat=False,
+        deterministic=True,
+        drop_remainder=False,
+    )
+
+    def pair(batch: dict) -> dict:
+        output = {"source": batch["image"], "target": to_grey(batch["target_image"])}
+        if landmarks:
+            output["landmarks"] = batch["landmarks"]
+        return output
+
+    return batches.map(pair, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

@@ -3,12 +3,16 @@ configuration, score it (FID, diversity) and write ONE table beside the thesis's
 
     tfface sweep multimodal --presets ED-LS ED-LS-LR-2 ED-LS-LR-IR-2 --data PAIRS --out SWEEP \\
         [--tiny] [--set train.steps=20000] [--eval-split test] [--fid-weights imagenet] \\
-        [--lpips-weights lpips_vgg.npz] [--styles 10] [--eval-batches 100]
+        [--lpips-weights lpips_vgg.npz] [--styles 10] [--eval-batches 100] \\
+        [--preservation] [--landmark-model LANDMARK_EXPORT]
 
 Each configuration trains with `tfface train` into SWEEP/<name>/ (a run directory: export
 it like any run); SWEEP/table.md, table.json and table.csv hold one row per configuration:
 our FID, the untranslated input's FID, our diversity, and the thesis's FID and LPIPS
-(`thesis_results.py`; they are orderings to compare, not values to reproduce).
+(`thesis_results.py`; they are orderings to compare, not values to reproduce). With
+`--preservation` (SynthFaces pairs, which carry their exact landmarks) the rows add the gaze
+error and, with `--landmark-model`, the pose NME of the translations and of the real targets
+(`preservation.py`). The held-out split is read once, in record order, unaugmented.
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ class SweepOptions:
     fid_image_size: int = 299
     lpips_weights: str | None = None
     vgg_weights: str = "imagenet"
+    preservation: bool = False
+    landmark_model: str | None = None
+
+    @property
+    def scores_preservation(self) -> bool:
+        return self.preservation or self.landmark_model is not None
 
 
 def sweep_config(name: str, options: SweepOptions) -> MultimodalConfig:
@@ -61,8 +71,9 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
     from tfface.metrics.inception import InceptionFeatures
     from tfface.metrics.perceptual import PerceptualDistance
     from tfface.runs.train import TrainRequest, train
-    from tfface.systems.multimodal.data import translation_pairs
+    from tfface.systems.multimodal.data import evaluation_pairs
     from tfface.systems.multimodal.evaluation import translation_scores
+    from tfface.systems.multimodal.preservation import ExportLandmarks, preservation_scores
     from tfface.weights.random_weights import seeded_build
 
     config = sweep_config(name, options)
@@ -83,7 +94,9 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
         )
     )
     system = load_trained_system(run_dir).system
-    held_out = translation_pairs(config, options.data_dir, options.eval_split)
+    held_out = evaluation_pairs(
+        config, options.data_dir, options.eval_split, landmarks=options.scores_preservation
+    )
     fid = FrechetInceptionDistance(
         InceptionFeatures(options.fid_weights, image_size=options.fid_image_size)
     )
@@ -94,6 +107,12 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
     scores = translation_scores(
         system, held_out.take(options.eval_batches), fid, distance, options.styles
     )
+    preservation = None
+    if options.scores_preservation:
+        landmarks = ExportLandmarks(options.landmark_model) if options.landmark_model else None
+        preservation = preservation_scores(
+            system, held_out.take(options.eval_batches), landmarks
+        ).as_dict()
     thesis = thesis_result(name if name not in ("paper", "tiny") else "ED-LS-LR-2")
     return {
         "configuration": name,
@@ -106,6 +125,9 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
         "thesis_fid": thesis.fid if thesis else None,
         "thesis_lpips": thesis.lpips if thesis else None,
         "thesis_note": thesis.note if thesis else "",
+        "gaze_error": preservation["gaze_error"] if preservation else None,
+        "landmark_nme": preservation["landmark_nme"] if preservation else None,
+        "real_landmark_nme": preservation["real_landmark_nme"] if preservation else None,
     }
 
 
@@ -123,18 +145,26 @@ def write_table(rows: Sequence[dict], out: str | Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     metric = rows[0]["diversity_metric"] if rows else "perceptual_unit"
+    preserved = any(row.get("gaze_error") is not None for row in rows)
+    extra = " gaze error | pose NME | pose NME of the real targets |" if preserved else ""
     lines = [
         "| configuration | FID | FID of the input | "
-        f"diversity ({metric}) | thesis table | thesis FID | thesis LPIPS (AlexNet) |",
-        "|---|---|---|---|---|---|---|",
+        f"diversity ({metric}) | thesis table | thesis FID | thesis LPIPS (AlexNet) |{extra}",
+        "|---|---|---|---|---|---|---|" + "---|" * (3 if preserved else 0),
     ]
     for row in rows:
-        lines.append(
+        line = (
             f"| {row['configuration']} | {format_value(row['fid'])} | "
             f"{format_value(row['input_fid'])} | {format_value(row['diversity'])} | "
             f"{row['thesis_table'] or '-'} | {format_value(row['thesis_fid'])} | "
             f"{format_value(row['thesis_lpips'], 3)} |"
         )
+        if preserved:
+            line += "".join(
+                f" {format_value(row.get(key), 3)} |"
+                for key in ("gaze_error", "landmark_nme", "real_landmark_nme")
+            )
+        lines.append(line)
     lines += [
         "",
         f"FID: one translation per held-out source against every held-out target "
@@ -142,6 +172,12 @@ def write_table(rows: Sequence[dict], out: str | Path) -> Path:
         "source in grey. Thesis numbers: Bergqvist 2020 tables 4.2-4.8 on its proprietary data "
         "(compare orderings, not values).",
     ]
+    if preserved:
+        lines.append(
+            "Gaze error: pupil-centre distance between translation and real target over the "
+            "inter-ocular distance; pose NME: landmarks of the landmark model against the exact "
+            "ones (its NME on the real targets is its floor). Lower is better."
+        )
     path = out / "table.md"
     path.write_text("\n".join(lines) + "\n")
     return path
