@@ -251,13 +251,17 @@ class Evaluation:
         self, batch: dict[str, tf.Tensor], outputs: dict[str, tf.Tensor]
     ) -> tf.Tensor:
         """uint8 (B, H, W, 3) target of the batch; a UV map (never resized by the reader) is
-        resized (antialiased) to the scored output's side when the sizes differ."""
+        resized (antialiased) to the scored output's side when the sizes differ, and a
+        one-channel output (multimodal's NIR) is scored against the target in grey (NIR
+        targets are decoded with their one channel repeated, so nothing is lost)."""
         target = batch[self.target_name]
         output = outputs.get(self.output_name)
         if self.target_name in UV_MAP_FEATURES and output is not None:
             side = output.shape[1:3]
             if side.is_fully_defined() and side != target.shape[1:3]:
                 target = tf.image.resize(target, side, antialias=True)
+        if output is not None and output.shape[-1] == 1 and target.shape[-1] == 3:
+            target = tf.image.rgb_to_grayscale(target)
         return to_uint8(target)
 
     def step(self, batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
