@@ -66,10 +66,11 @@ def test_evaluate_scores_the_translation_against_the_paired_nir(
 ) -> None:
     out = tmp_path / "report"
     arguments = ["evaluate", str(export.version_dir), "--data", synthfaces_data(CASE.data)]
-    arguments += ["--split", "train", "--metrics", "ssim,psnr", "--batch-size", "4"]
-    arguments += ["--grid-examples", "0", "--out", str(out)]
+    arguments += ["--split", "train", "--metrics", "ssim,psnr,fid", "--batch-size", "4"]
+    arguments += ["--grid-examples", "0", "--feature-weights", "random", "--out", str(out)]
     assert main(arguments) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["data"]["target"] == "target_image"
     assert report["metrics"]["psnr"]["count"] > 0
     assert np.isfinite(report["metrics"]["ssim"]["mean"])
+    assert np.isfinite(report["metrics"]["fid"]["value"])  # grey images tiled for InceptionV3

@@ -83,10 +83,13 @@ class InceptionFeatures:
         }
 
     def _features(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+        if images.shape[-1] == 1:  # grey (NIR) images: the one channel tiled to three
+            images = tf.image.grayscale_to_rgb(images)
         prepared = clean_resize(images, self.image_size, self.value_range)
         outputs = self.model(prepared, training=False)
         return {"pool3": outputs["pool3"], "logits": outputs["logits"]}
 
     def __call__(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
-        """(B, H, W, 3) images -> pool3 (B, 2048) and logits (B, 1000), one compiled graph."""
+        """(B, H, W, 3 or 1) images -> pool3 (B, 2048) and logits (B, 1000), one compiled
+        graph."""
         return self._compiled(images)
