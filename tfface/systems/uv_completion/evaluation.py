@@ -66,9 +66,7 @@ def method_maps(system, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
     """{method: (B, U, U, 3) in [-1, 1]} of `METHODS` for a batch of `data.uv_batches`."""
     completed = system.complete(batch["image"])
     if not system.model_config.use_sampler:  # the ablation completes the traditional UV_gt
-        completed["uv_texture"] = system.generator(
-            system.generator_input(completed, batch), training=False
-        )
+        completed["uv_texture"] = system.complete_traditional(batch["uv_gt"], batch["uv_valid"])
     sampled_valid = tf.cast(completed["uv_mask"] > 0.5, tf.float32)
     return {
         "completed": completed["uv_texture"],

@@ -284,6 +284,17 @@ class UvCompletionSystem(GANSystem):
             return tf.concat([batch["uv_gt"], batch["uv_valid"]], axis=-1)
         return tf.concat([sampled["uv_sampled"], sampled["uv_mask"]], axis=-1)
 
+    def complete_traditional(
+        self, uv_incomplete: tf.Tensor, uv_valid: tf.Tensor, training: bool = False
+    ) -> tf.Tensor:
+        """The no-sampler ablation's completion (Fig. 4.7): an incomplete UV map from a 3D fit
+        (B, U, U, 3) in [-1, 1] and its valid texels (B, U, U, 1) in [0, 1] -> UV_pred
+        (B, U, U, 3) in [-1, 1]. Texels off the valid map are zeroed first (UV_gt's empty
+        value, A6)."""
+        valid = tf.cast(uv_valid, tf.float32)
+        uv_map = tf.cast(uv_incomplete, tf.float32) * valid
+        return self.generator(tf.concat([uv_map, valid], axis=-1), training=training)
+
     def complete(self, images: tf.Tensor, training: bool = False) -> dict[str, tf.Tensor]:
         """images (B, S, S, 3) in [-1, 1] -> `sample`'s outputs plus 'uv_texture' UV_pred
         (B, U, U, 3) in [-1, 1]. No 3D fit is needed (section 4.3.1)."""
@@ -471,6 +482,8 @@ class UvCompletionSystem(GANSystem):
     def preview(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         """The input, UV_spl, UV_pred and UV_bl (UV maps resized to the image size)."""
         completed = self.complete(batch["image"])
+        if not self.model_config.use_sampler:  # the ablation completes the traditional UV_gt
+            completed["uv_texture"] = self.complete_traditional(batch["uv_gt"], batch["uv_valid"])
         size = [self.image_size, self.image_size]
         return {
             "input": batch["image"],
