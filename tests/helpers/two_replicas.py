@@ -67,6 +67,7 @@ def assert_two_replicas_make_the_update_of_one_device(
             )
         systems.append(system)
     single, mirrored = systems
+    assert mirrored.xla_per_replica == jit_compile, "XLA per replica is not what was asked"
     names = single.network_names
     initial = values(single.variables_of(*names))
     single_history = single.fit(batches, verbose=0).history

@@ -168,3 +168,19 @@ def test_the_train_step_is_the_declared_updates_in_order() -> None:
     assert int(system.step_counter.numpy()) == 1
     held_out = system.held_out_losses(batch)
     assert set(held_out) == {"generator_loss", "discriminator_loss", "l1"}
+
+
+def test_an_update_group_its_loss_does_not_reach_is_refused() -> None:
+    """One tape stepping several groups: each group must be reached (a wiring error is not
+    silently skipped because another group was)."""
+    system = make_toy()
+    system.compile(optimizers={name: keras.optimizers.SGD(0.1) for name in system.optimizer_groups})
+    update = Update(("generator", "discriminator"), "generator_objective", "generator_loss")
+    reached = [tf.zeros_like(variable) for variable in system.variables_of("generator")]
+    unreached = [None] * len(system.variables_of("discriminator"))
+    with pytest.raises(ValueError, match=r"generator_loss is not connected .*\['discriminator'\]"):
+        system.apply_update(update, {"generator": reached, "discriminator": unreached})
+    before = [variable.numpy() for variable in system.variables_of("generator")]
+    system.apply_update(update, {"generator": reached})
+    for variable, value in zip(system.variables_of("generator"), before, strict=True):
+        np.testing.assert_allclose(variable.numpy(), value)  # zero gradients: no move

@@ -297,7 +297,7 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
         kwargs.setdefault("jit_compile", False)
         # XLA under several replicas: per replica around each update's forward and backward
         # pass (`gradient_function`), not around Keras' whole distributed step.
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        replicas = self.distribute_strategy.num_replicas_in_sync  # the scope it was built in
         self.xla_per_replica = bool(kwargs["jit_compile"]) and replicas > 1
         if self.xla_per_replica:
             self.check_xla_per_replica()
@@ -387,11 +387,19 @@ class GANSystem(SkipSymbolicBuild, keras.Model):
 
     def apply_update(self, update: Update, gradients: Mapping[str, list]) -> None:
         """Each group's optimizer step on its gradients (None: a variable the loss does not
-        reach, left as it is). The gradients are summed over replicas by the optimizer."""
-        if gradients and all(
-            gradient is None for group in gradients.values() for gradient in group
-        ):
-            raise ValueError(f"{update.loss} is not connected to any variable of {list(gradients)}")
+        reach, left as it is). The gradients are summed over replicas by the optimizer.
+
+        Raises:
+            ValueError: the loss reaches no variable of one of the update's groups (a group
+                stepping from a tape that never touches it is a wiring error).
+        """
+        unreached = [
+            group
+            for group, group_gradients in gradients.items()
+            if all(gradient is None for gradient in group_gradients)
+        ]
+        if unreached:
+            raise ValueError(f"{update.loss} is not connected to any variable of {unreached}")
         for group, group_gradients in gradients.items():
             variables = self.variables_of(*self.optimizer_groups[group])
             pairs = [
