@@ -33,9 +33,12 @@ lint: install-dev
 # Tests marked `isolated` run one per process (see pytest.ini), in the background while the
 # rest run together (two processes keep both cores busy); PYTEST_SELECT narrows both runs.
 PYTEST_SELECT ?=
+# Collection errors stop the run (exit 5 = no isolated test selected is fine).
 test: lint
-	$(BIN)/python -m pytest -q -m isolated --collect-only $(PYTEST_SELECT) | grep '::' > .isolated-tests || true
-	( xargs -I TEST $(BIN)/python -m pytest -q -p no:cacheprovider -m isolated TEST < .isolated-tests ) & isolated=$$!; \
+	$(BIN)/python -m pytest -q -m isolated --collect-only $(PYTEST_SELECT) > .isolated-collection; \
+	status=$$?; if [ $$status -ne 0 ] && [ $$status -ne 5 ]; then cat .isolated-collection; exit $$status; fi
+	grep '::' .isolated-collection > .isolated-tests || true; rm -f .isolated-collection
+	( xargs -d '\n' -I TEST $(BIN)/python -m pytest -q -p no:cacheprovider -m isolated TEST < .isolated-tests ) & isolated=$$!; \
 	$(BIN)/python -m pytest -m "not isolated" $(PYTEST_SELECT); main=$$?; \
 	wait $$isolated; separate=$$?; rm -f .isolated-tests; \
 	echo "tests: main run exit $$main, isolated tests exit $$separate"; \
