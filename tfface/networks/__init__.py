@@ -20,6 +20,8 @@
 | build_gap_discriminator | h_xi of warp inpainting (16-block hourglass) | ibid., sec. 3.2, 4.2.3 |
 | build_spectral_patch_discriminator | d_psi (SN + BN patches) / SN-PatchGAN | ibid., sec. 4.2.3; Yu et al. 2019 |
 | build_gated_inpainting_generator | coarse-to-fine gated generator (GatedConvNet baseline) | Yu et al. 2019; ibid., sec. 4.2.2 |
+| build_unet_generator | pix2pix U-Net generator | Isola et al. 2017; Liu 2019 sec. 2.3.1 |
+| build_resnet_generator | CycleGAN ResNet generator, resize-convolution up-sampling | Zhu et al. 2017; Liu 2019 l.702-704 |
 """
 
 from tfface.networks.background_encoder import build_background_encoder
@@ -36,10 +38,12 @@ from tfface.networks.inpainting_patch_discriminator import build_spectral_patch_
 from tfface.networks.mask_encoder import build_mask_encoder
 from tfface.networks.mask_guided_generator import build_mask_guided_generator
 from tfface.networks.multi_mask_encoder import build_multi_mask_encoder
+from tfface.networks.resnet_generator import build_resnet_generator
 from tfface.networks.rotation_discriminator import build_rotation_discriminator
 from tfface.networks.rotation_gap_discriminator import build_rotation_gap_discriminator
 from tfface.networks.rotation_inpainter import build_rotation_inpainter
 from tfface.networks.rotation_warp_regressor import build_rotation_warp_regressor
+from tfface.networks.unet_generator import build_unet_generator
 
 __all__ = [
     "build_background_encoder",
@@ -55,9 +59,11 @@ __all__ = [
     "build_mask_guided_generator",
     "build_multi_mask_encoder",
     "build_residual_hourglass",
+    "build_resnet_generator",
     "build_rotation_discriminator",
     "build_rotation_gap_discriminator",
     "build_rotation_inpainter",
     "build_rotation_warp_regressor",
     "build_spectral_patch_discriminator",
+    "build_unet_generator",
 ]

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 import keras
 
-from tfface.layers import InstanceNormalization, ReflectionPadding2D
+from tfface.layers import InstanceNormalization, ReflectionPadding2D, ResizeConv2D
 
 Norm = Literal["instance", "layer", "batch", "none"]
 """The normalisations of `normalization` (config fields annotate with it)."""
@@ -103,6 +103,10 @@ def conv_unit(
     return activate(features, activation, f"{name}_{activation}")
 
 
+UPSAMPLINGS = ("transposed", "resize_conv")
+"""The up-sampling methods of `upsampling_unit`."""
+
+
 def upsampling_unit(
     features: keras.KerasTensor,
     filters: int,
@@ -110,19 +114,34 @@ def upsampling_unit(
     norm: str = "instance",
     activation: str = "relu",
     kernel_size: int = 3,
+    method: str = "transposed",
 ) -> keras.KerasTensor:
-    """Transposed convolution with stride 2 -> normalisation -> activation: (B, 2H, 2W, filters).
+    """x2 up-sampling -> normalisation -> activation: (B, 2H, 2W, filters).
 
-    The upsampling layer of the pix2pixHD global generator (3 x 3, stride 2).
+    "transposed": a stride-2 transposed convolution, the upsampling layer of the pix2pixHD
+    global generator (3 x 3, stride 2). "resize_conv": nearest x2 then a reflection-padded
+    stride-1 convolution (odd kernel), Liu 2019's replacement against checkerboard
+    artefacts (`tfface.layers.ResizeConv2D`).
     """
-    features = keras.layers.Conv2DTranspose(
-        filters,
-        kernel_size,
-        strides=2,
-        padding="same",
-        use_bias=norm not in CENTERING_NORMS,
-        name=f"{name}_deconv",
-    )(features)
+    check_choice(method, UPSAMPLINGS, "upsampling")
+    if method == "resize_conv":
+        upsample = ResizeConv2D(
+            filters,
+            kernel_size,
+            padding="reflect",
+            use_bias=norm not in CENTERING_NORMS,
+            name=f"{name}_resize_conv",
+        )
+    else:
+        upsample = keras.layers.Conv2DTranspose(
+            filters,
+            kernel_size,
+            strides=2,
+            padding="same",
+            use_bias=norm not in CENTERING_NORMS,
+            name=f"{name}_deconv",
+        )
+    features = upsample(features)
     norm_layer = normalization(norm, f"{name}_norm")
     if norm_layer is not None:
         features = norm_layer(features)
