@@ -13,6 +13,7 @@ from tfface.metrics.identity import frontal_gallery
 from tfface.metrics.verification import (
     balanced_pairs,
     best_threshold,
+    nth_outside,
     read_pairs_file,
     tar_at_far,
     verification_accuracy,
@@ -132,3 +133,15 @@ def test_recognition_metrics_of_separable_embeddings() -> None:
     assert set(metrics["tar_at_far"]) <= {"0.001", "0.01", "0.1"} and "0.1" in metrics["tar_at_far"]
     metrics, by, notes = recognition_metrics(embeddings, None, None)
     assert metrics == {} and any("no 'identity'" in note for note in notes)
+
+
+def test_nth_outside_matches_a_listing_and_pairs_scale_to_large_splits() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        size = int(rng.integers(2, 30))
+        members = np.sort(rng.choice(size, int(rng.integers(1, size)), replace=False))
+        outside = sorted(set(range(size)) - set(members.tolist()))
+        assert [nth_outside(members, k) for k in range(len(outside))] == outside
+    identities = rng.integers(0, 2000, 50_000)  # O(N^2) took minutes here; now well under 5 s
+    first, second, same = balanced_pairs(identities, 2000, seed=1)
+    assert same.size == 2000 and np.array_equal(identities[first] == identities[second], same)

@@ -183,10 +183,18 @@ def tar_at_far(scores: np.ndarray, same: np.ndarray, far: float) -> tuple[float,
     return float(np.mean(scores[same] > threshold)), threshold
 
 
+def nth_outside(sorted_members: np.ndarray, k: int) -> int:
+    """The k-th (0-based) integer >= 0 that is not in `sorted_members` (ascending, unique):
+    k plus the members below it, found by bisection (g[i] - i integers are missing before
+    member i)."""
+    missing_before = sorted_members - np.arange(sorted_members.size)
+    return k + int(np.searchsorted(missing_before, k, side="right"))
+
+
 def balanced_pairs(
     identities: np.ndarray, max_pairs: int, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Same-identity and as many different-identity pairs of examples (seeded, O(N)).
+    """Same-identity and as many different-identity pairs of examples (seeded, O(N log N)).
 
     Each example is paired with a random other example of its identity (same) and a random
     example of another identity (different); duplicates are dropped and each kind is cut to
@@ -199,16 +207,25 @@ def balanced_pairs(
     if identities.ndim != 1 or max_pairs < 2:
         raise ValueError(f"identities must be (N,) and max_pairs >= 2, got {identities.shape}")
     rng = np.random.default_rng(seed)
+    # Members of each identity, grouped once: (N,) group of each example, members by group.
+    _, group_of, counts = np.unique(identities, return_inverse=True, return_counts=True)
+    members = np.split(np.argsort(group_of, kind="stable"), np.cumsum(counts)[:-1])
     kinds = []
     for same in (True, False):
         pairs = set()
         for index in rng.permutation(identities.size):
-            mask = (identities == identities[index]) == same
-            mask[index] = False
-            candidates = np.nonzero(mask)[0]
-            if candidates.size:
-                other = int(rng.choice(candidates))
-                pairs.add((min(int(index), other), max(int(index), other)))
+            group = members[group_of[index]]
+            if same:
+                if group.size < 2:
+                    continue
+                other = int(group[rng.integers(group.size - 1)])
+                other = other if other != index else int(group[-1])
+            else:
+                if group.size == identities.size:
+                    continue
+                # A uniform example outside the group: the k-th of the N - |group| others.
+                other = nth_outside(group, int(rng.integers(identities.size - group.size)))
+            pairs.add((min(int(index), other), max(int(index), other)))
         kinds.append(sorted(pairs))
     count = min(len(kinds[0]), len(kinds[1]), max_pairs // 2)
     chosen = []
