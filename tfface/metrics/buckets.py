@@ -26,3 +26,12 @@ def pose_bucket(angles: np.ndarray) -> np.ndarray:
 def bucket_label(centre: int) -> str:
     """0 -> '0', 15 -> '±15'."""
     return "0" if int(centre) == 0 else f"±{int(centre)}"
+
+
+def bucket_order(label: str) -> float:
+    """Sort key of bucket labels: '0' < '±15' < '±30' ... (by angle; other labels last)."""
+    digits = label.lstrip("±+-")
+    try:
+        return float(digits)
+    except ValueError:
+        return float("inf")

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tfface.metrics.buckets import bucket_order
 from tfface.metrics.comparison_html import write_comparison_html
 from tfface.metrics.report import (
     Table,
@@ -110,20 +111,11 @@ def comparison_report(labels: Sequence[str], reports: Sequence[dict[str, Any]]) 
         ],
         "data": reports[0]["data"],
         "metrics": metrics,
-        "by": dict(sorted(by.items(), key=lambda item: _bucket_order(item[0]))),
+        "by": dict(sorted(by.items(), key=lambda item: bucket_order(item[0]))),
         "by_angle": angles.pop() if len(angles) == 1 else None,
         "labels": list(labels),
         "notes": notes,
     }
-
-
-def _bucket_order(label: str) -> float:
-    """'0' < '±15' < '±30' ... (buckets sort by their angle)."""
-    digits = label.lstrip("±+-")
-    try:
-        return float(digits)
-    except ValueError:
-        return float("inf")
 
 
 def overall_table(comparison: dict[str, Any]) -> Table:

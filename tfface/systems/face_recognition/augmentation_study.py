@@ -37,6 +37,7 @@ import numpy as np
 
 from tfface.config import apply_overrides, get_preset
 from tfface.data.reader import make_dataset
+from tfface.metrics.buckets import bucket_order
 from tfface.metrics.evaluation_recognition import recognition_metrics
 from tfface.systems import registry
 from tfface.systems.face_recognition.data import identity_count
@@ -100,7 +101,9 @@ def compare(
 
 def table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """(header, rows): one row per training set."""
-    buckets = sorted({bucket for result in results.values() for bucket in result["by"]}, key=len)
+    buckets = sorted(
+        {bucket for result in results.values() for bucket in result["by"]}, key=bucket_order
+    )
     header = ["training data", "verification", "AUC", "TAR@FAR 1e-2", "Rank-1"]
     header += [f"Rank-1 {bucket}" for bucket in buckets]
     rows = []
