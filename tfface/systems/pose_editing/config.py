@@ -63,7 +63,18 @@ class PoseEditingModelConfig(ModelConfig):
         perceptual_weights: "imagenet" (VGG16 from keras.applications / $TFFACE_WEIGHTS_DIR),
             "random" (tests) or a path to VGG16 notop weights (e.g. converted VGG-Face).
         identity_model: frozen face-embedding network F of L_id (`.keras` or SavedModel,
-            images in [-1, 1]); "" = no identity loss.
+            images in [-1, 1]); "" = no identity loss and a landmark-only condition.
+        identity_condition: with an identity_model, its embedding of the input face, through
+            a trainable Dense initialised to the identity (the fine-tuned last FC layer),
+            joins the flattened target landmarks as the CIN condition of the U-Net's
+            decoder (L1303-1305; the identity network then needs to be a `.keras` file and
+            goes into checkpoints and exports); False: the identity network serves L_id only.
+        landmark_model: a face_reconstruction export (`<base>/<name>` or one version) whose
+            `landmarks` signature gives the 3D landmarks of records without them (real
+            photos: Multi-PIE pairs, model.unpaired_data's images); "" = records' own only.
+        unpaired_data: a data folder of single face images (CelebA-style: image_folder,
+            celebamask_hq or wild_faces jobs) for the unpaired branch: S_occ is one of them
+            occluded; "" = the pair's source.
         pretrain_steps: steps of inpainter pre-training (occlusion reconstruction only)
             before the joint training (thesis: 20k of 130k).
         reverse_fraction: fraction of frontal pairs used in reverse (frontal -> side view),
@@ -92,6 +103,9 @@ class PoseEditingModelConfig(ModelConfig):
     perceptual_weights: str = "imagenet"
     identity_weight: float = non_negative(1.0)
     identity_model: str = ""
+    identity_condition: bool = True
+    landmark_model: str = ""
+    unpaired_data: str = ""
     adversarial_weight: float = non_negative(1.0)
     occluded_reconstruction: bool = True
     occlusion_fraction: tuple[float, float] = fraction((0.1, 0.4))
@@ -107,6 +121,11 @@ class PoseEditingModelConfig(ModelConfig):
             raise ConfigError(
                 "model.pretrain_steps > 0 pre-trains the inpainter on occluded images: set "
                 "model.occluded_reconstruction: true or model.pretrain_steps: 0"
+            )
+        if self.unpaired_data and not self.occluded_reconstruction:
+            raise ConfigError(
+                "model.unpaired_data feeds the occluded-unpaired branch: set "
+                "model.occluded_reconstruction: true or model.unpaired_data: ''"
             )
         low, high = self.occlusion_fraction
         if not 0.0 < low <= high < 1.0:

@@ -7,7 +7,8 @@
   ([-1, 1] inside the image; align-corners, `tfface.ops.warp.grid_sample`).
 - `build_conditional_unet`: the inpainting U-Net (L1303-1305): the same encoder (CIN on the
   landmarks), a symmetric decoder (nearest upsampling + 3x3 convolution, CIN, ReLU) with a
-  skip at every scale, tanh.
+  skip at every scale, tanh; the decoder's CIN condition is the landmarks joined, when an
+  identity network is given, by its (fine-tuned last FC) identity feature of the input.
 - `build_projection_discriminator`: SN convolutions + LeakyReLU, global sum pooling, an SN
   linear output plus the projection term <embed(landmarks), features> (Miyato and Koyama
   2018; L1195, L1203).
@@ -110,17 +111,57 @@ def build_pixel_attention_sampler(
     return keras.Model([image, landmarks], grid, name=name)
 
 
+def identity_feature(
+    identity_image: keras.KerasTensor, identity_network: keras.Model
+) -> keras.KerasTensor:
+    """The decoder's identity feature: frozen embedding -> trainable Dense (B, D).
+
+    The thesis fine-tunes LightCNN's last FC layer (L1303-1305); our embedding network stays
+    frozen (its weights are not trained, batch norm in inference mode) and a D x D Dense
+    initialised to the identity (bias 0) follows it: at the start the feature is the
+    embedding itself, and training adapts that last linear map.
+    """
+    identity_network.trainable = False
+    side = identity_network.inputs[0].shape[1]
+    images = identity_image
+    if side is not None and side != identity_image.shape[1]:
+        images = keras.layers.Resizing(side, side, name="identity_resize")(images)
+    embedding = identity_network(images, training=False)
+    if isinstance(embedding, dict):
+        embedding = embedding.get("embedding", next(iter(embedding.values())))
+    embedding = keras.layers.Flatten(name="identity_embedding")(embedding)  # (B, D)
+    return keras.layers.Dense(
+        embedding.shape[-1], kernel_initializer="identity", name="identity_fc"
+    )(embedding)
+
+
 def build_conditional_unet(
     image_size: int,
     base_filters: int,
     max_filters: int,
     downsamplings: int,
+    identity_network: keras.Model | None = None,
     name: str = "inpainter",
 ) -> keras.Model:
-    """U-Net: [image (B, S, S, 3), landmarks (B, 68, 3)] -> image (B, S, S, 3) in [-1, 1]."""
+    """U-Net: [image (B, S, S, 3), landmarks (B, 68, 3)] -> image (B, S, S, 3) in [-1, 1].
+
+    The encoder's CIN condition is the flattened landmarks (B, 204). With `identity_network`
+    (images in [-1, 1] -> embeddings (B, D)) the U-Net takes a third input, 'identity_image'
+    (B, S, S, 3), the face whose identity to keep, and the decoder's CIN condition is
+    [landmarks || identity_fc(F(identity_image))] (B, 204 + D) (`identity_feature`);
+    without it the decoder is conditioned on the landmarks alone.
+    """
     image = keras.Input((image_size, image_size, 3), name="image")
     landmarks = keras.Input(LANDMARK_SHAPE, name="landmarks")
+    inputs = [image, landmarks]
     condition = keras.layers.Flatten(name="condition")(landmarks)
+    decoder_condition = condition
+    if identity_network is not None:
+        identity_image = keras.Input((image_size, image_size, 3), name="identity_image")
+        inputs.append(identity_image)
+        decoder_condition = keras.layers.Concatenate(name="decoder_condition")(
+            [condition, identity_feature(identity_image, identity_network)]
+        )
     filters = encoder_filters(base_filters, max_filters, downsamplings)
     skips, features = [], image
     for index, count in enumerate(filters):
@@ -131,12 +172,14 @@ def build_conditional_unet(
     for index in reversed(range(downsamplings)):
         features = keras.layers.UpSampling2D(2, name=f"decoder{index + 1}_upsample")(features)
         count = filters[index - 1] if index > 0 else base_filters
-        features = _cin_block(features, condition, count, 3, 1, "relu", name=f"decoder{index + 1}")
+        features = _cin_block(
+            features, decoder_condition, count, 3, 1, "relu", name=f"decoder{index + 1}"
+        )
         features = keras.layers.Concatenate(name=f"decoder{index + 1}_skip")(
             [features, skips[index]]
         )
     output = keras.layers.Conv2D(3, 3, padding="same", activation="tanh", name="to_image")(features)
-    return keras.Model([image, landmarks], output, name=name)
+    return keras.Model(inputs, output, name=name)
 
 
 @keras.saving.register_keras_serializable(package="tfface")

@@ -59,6 +59,26 @@ FRONTAL_DEGREES = 1.0
 """A view whose |yaw| and |pitch| are below this is frontal (it teaches the frontal template)."""
 
 
+def decoder_identity_network(model: PoseEditingModelConfig) -> keras.Model | None:
+    """The Keras embedding network whose feature conditions the U-Net's decoder, or None
+    (no model.identity_model, or model.identity_condition false).
+
+    Raises:
+        ValueError: the identity model is not a Keras model (a SavedModel cannot be built
+            into the U-Net: save it as `.keras`, or set model.identity_condition: false).
+    """
+    if not (model.identity_model and model.identity_condition):
+        return None
+    frozen = load_identity_network(model.identity_model)
+    if not isinstance(frozen.module, keras.Model):
+        raise ValueError(
+            f"model.identity_model {model.identity_model} is not a Keras model: the decoder's "
+            "identity condition builds it into the U-Net; save it as a .keras file, or set "
+            "model.identity_condition: false (identity loss only)"
+        )
+    return frozen.module
+
+
 class PoseEditingSystem(GANSystem):
     """Pose editing: similarity alignment + PAS + conditional U-Net (Yin 2022 ch. 3).
 
@@ -132,13 +152,18 @@ class PoseEditingSystem(GANSystem):
         cls, model_config: PoseEditingModelConfig, seed: int = 0
     ) -> dict[str, keras.Model]:
         """PAS: [image (B, S, S, 3), landmarks (B, 68, 3)] -> map (B, S, S, 2); U-Net: the same
-        inputs -> image (B, S, S, 3); D: the same inputs -> score (B, 1); landmark estimator:
-        image -> {'landmarks', 'frontal_template'} (B, 68, 3) normalised."""
+        inputs (+ 'identity_image' with model.identity_model and identity_condition) -> image
+        (B, S, S, 3); D: [image, landmarks] -> score (B, 1); landmark estimator: image ->
+        {'landmarks', 'frontal_template'} (B, 68, 3) normalised."""
         keras.utils.set_random_seed(seed)
         model, size = model_config, model_config.image_size
         networks = {
             "inpainter": build_conditional_unet(
-                size, model.base_filters, model.max_filters, model.downsamplings
+                size,
+                model.base_filters,
+                model.max_filters,
+                model.downsamplings,
+                decoder_identity_network(model),
             ),
             "discriminator": build_projection_discriminator(
                 size,
@@ -231,6 +256,21 @@ class PoseEditingSystem(GANSystem):
         sampled = grid_sample(images, grid)  # (B, S, S, 3), zeros outside the image
         return sampled, (None if extra is None else grid_sample(extra, grid))
 
+    def inpaint(
+        self,
+        images: tf.Tensor,
+        condition: tf.Tensor,
+        identity_images: tf.Tensor,
+        training: bool,
+    ) -> tf.Tensor:
+        """The U-Net on `images` (B, S, S, 3) with the landmark condition (B, 68, 3); its
+        decoder also sees the identity of `identity_images` (B, S, S, 3) when it has an
+        identity input (`build_conditional_unet`)."""
+        inputs = [images, condition]
+        if len(self.inpainter.inputs) == 3:
+            inputs.append(identity_images)
+        return self.inpainter(inputs, training=training)
+
     def edit_graph(
         self,
         image: tf.Tensor,
@@ -247,7 +287,7 @@ class PoseEditingSystem(GANSystem):
         sampled = aligned["aligned_image"]
         if self.model_config.pas:
             sampled, _ = self.pixel_attention(sampled, condition, None, training)
-        output = self.inpainter([sampled, condition], training=training)
+        output = self.inpaint(sampled, condition, image, training)
         return {"image": output, "sampled": sampled, "aligned": aligned["aligned_image"]}
 
     def estimate_landmarks(self, image: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -352,12 +392,13 @@ class PoseEditingSystem(GANSystem):
         term with its perceptual, TV and adversarial terms), (B,); carries the fakes.
 
         Args:
-            batch: `data.pose_editing_batches` ('image' S, 'occluded_image' S_occ,
-                'landmarks' pixels).
+            batch: `data.pose_editing_batches` ('unpaired_image' S, 'occluded_image' S_occ,
+                'unpaired_landmarks' pixels).
         """
-        real = batch["image"]  # S, (B, S, S, 3) in [-1, 1]
-        condition = self.condition(batch["landmarks"])
-        fake = self.inpainter([batch["occluded_image"], condition], training=training)
+        real = batch["unpaired_image"]  # S, (B, S, S, 3) in [-1, 1]
+        condition = self.condition(batch["unpaired_landmarks"])
+        occluded = batch["occluded_image"]
+        fake = self.inpaint(occluded, condition, occluded, training)
         scores = self.discriminator([fake, condition], training=training)
         perceptual = self.perceptual(fake, real)
         no_identity = tf.zeros_like(perceptual)
@@ -410,7 +451,9 @@ class PoseEditingSystem(GANSystem):
 
         Tasks, stacked on the batch axis for one U-Net pass: pose (J^_fake, or I_tf without
         PAS, -> J_fake vs J), self-reconstruction (I^_recon, or I, -> I_recon vs I, weight
-        lambda) and, with model.occluded_reconstruction, S_occ -> S_recon vs S (S = I).
+        lambda) and, with model.occluded_reconstruction, S_occ -> S_recon vs S (S: the
+        unpaired image, model.unpaired_data's or I). The decoder's identity input (with an
+        identity network) is I for the first two tasks and S_occ for the third.
         The PAS outputs arrive through `carried` (stop-gradient: PAS learns from
         L_sampler only).
         """
@@ -422,23 +465,28 @@ class PoseEditingSystem(GANSystem):
             pose_input, reconstruction_input = carried["sampled"], carried["reconstruction_sampled"]
         else:
             pose_input, reconstruction_input = batch["aligned_image"], source
-        inputs, conditions, reals = (
+        inputs, conditions, reals, identities = (
             [pose_input, reconstruction_input],
             [target_condition, source_condition],
             [target, source],
+            [source, source],  # the decoder keeps the source's identity
         )
         weights = (1.0, model.reconstruction_weight)
         if model.occluded_reconstruction:
-            inputs.append(batch["occluded_image"])
-            conditions.append(source_condition)
-            reals.append(source)
+            occluded = batch["occluded_image"]  # S_occ of the unpaired image S
+            inputs.append(occluded)
+            conditions.append(self.condition(batch["unpaired_landmarks"]))
+            reals.append(batch["unpaired_image"])
+            identities.append(occluded)
             weights += (1.0,)
         conditions, reals = tf.concat(conditions, 0), tf.concat(reals, 0)
-        fakes = self.inpainter([tf.concat(inputs, 0), conditions], training=training)
+        fakes = self.inpaint(
+            tf.concat(inputs, 0), conditions, tf.concat(identities, 0), training=training
+        )
         count = tf.shape(source)[0]
         perceptual = self.perceptual(fakes[:count], target)
         if model.occluded_reconstruction:
-            perceptual += self.perceptual(fakes[2 * count :], source)
+            perceptual += self.perceptual(fakes[2 * count :], batch["unpaired_image"])
         if self.identity_network is not None:
             identity = identity_l1_distance(
                 self.identity_network(fakes[:count]), self.identity_network(target)
