@@ -32,7 +32,7 @@ from pipelines.common.processing import SourceDoFn
 
 SOURCE = "identity_augmentation"
 CHUNK = 16
-"""Records per input item (the generator is called once per chunk)."""
+"""Records per generator call (a worker reads its input shard in chunks of CHUNK)."""
 KEPT_FEATURES = ("identity", "domain", "pose")
 """Features a synthesized copy inherits from its source record."""
 ENCODING_FEATURES = ("image_format", "height", "width", "channels", "split")
@@ -63,7 +63,7 @@ def parse_values(texts: Sequence[str]) -> dict[str, list[list[float]]]:
 
 
 class IdentityAugmentationDoFn(SourceDoFn):
-    """Copies a chunk of records and adds the generator's synthesized copies."""
+    """Copies the records of an input shard and adds the generator's synthesized copies."""
 
     def __init__(
         self,
@@ -95,10 +95,8 @@ class IdentityAugmentationDoFn(SourceDoFn):
         self.model = tf.saved_model.load(str(version))
         self.function = self.model.signatures[self.signature]
 
-    def key(self, item: list[bytes]) -> str:
-        from tfface.data.features import decode_example_numpy
-
-        return f"{SOURCE}/chunk/{decode_example_numpy(item[0])['key']}"
+    def key(self, item: str) -> str:
+        return f"{SOURCE}/shard/{item.rsplit('/', 1)[-1]}"
 
     def eligible(self, record: dict[str, Any]) -> bool:
         """Whether the record may get synthesized copies (yaw limit, then --ratio)."""
@@ -159,7 +157,15 @@ class IdentityAugmentationDoFn(SourceDoFn):
             copies.append(synthesized)
         return copies
 
-    def convert(self, item: list[bytes]) -> Iterator[tuple[dict[str, Any], str, str]]:
+    def convert(self, item: str) -> Iterator[tuple[dict[str, Any], str, str]]:
+        """The records of shard `item`, read in chunks of CHUNK (one generator call each):
+        a worker holds one shard's records, never the dataset."""
+        import tensorflow as tf
+
+        for chunk in tf.data.TFRecordDataset(item).batch(CHUNK):
+            yield from self.convert_chunk(list(chunk.numpy()))
+
+    def convert_chunk(self, item: list[bytes]) -> Iterator[tuple[dict[str, Any], str, str]]:
         from tfface.data.features import decode_example_numpy
 
         records = [decode_example_numpy(serialized) for serialized in item]
@@ -177,16 +183,16 @@ class IdentityAugmentationDoFn(SourceDoFn):
                 yield synthesized, synthesized["key"], splits[source_key]
 
 
-def read_chunks(data_dir: str, splits: Sequence[str] | None) -> list[list[bytes]]:
-    """The serialized records of `data_dir` (every split, or `splits`) in chunks of CHUNK."""
+def input_shards(data_dir: str, splits: Sequence[str] | None) -> list[str]:
+    """The TFRecord shards of `data_dir` (every split, or `splits`): the job's input items
+    (each worker reads its shards itself, so the launcher never holds the records)."""
     import tensorflow as tf
 
     patterns = [f"{data_dir}/{split}-*.tfrecord" for split in (splits or ["*"])]
     files = sorted({path for pattern in patterns for path in tf.io.gfile.glob(pattern)})
     if not files:
         raise FileNotFoundError(f"no TFRecord files match {patterns}")
-    records = [record.numpy() for record in tf.data.TFRecordDataset(files)]
-    return [records[start : start + CHUNK] for start in range(0, len(records), CHUNK)]
+    return files
 
 
 def check_generator(path: str, signature: str, values: dict[str, list[list[float]]]) -> None:
@@ -250,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     try:
         values = parse_values(arguments.value)
         check_generator(arguments.generator, arguments.signature, values)
-        items = read_chunks(arguments.input, arguments.only_splits)
+        items = input_shards(arguments.input, arguments.only_splits)
     except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))
     dofn = IdentityAugmentationDoFn(
