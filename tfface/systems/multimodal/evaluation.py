@@ -22,6 +22,7 @@ from tfface.metrics.diversity import Diversity
 from tfface.metrics.fid import FrechetInceptionDistance
 from tfface.metrics.perceptual import PerceptualDistance
 from tfface.systems.multimodal.data import to_grey
+from tfface.systems.multimodal.losses import to_three_channels
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +47,6 @@ class TranslationScores:
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
-
-
-def to_rgb(images: tf.Tensor) -> tf.Tensor:
-    """(B, S, S, 1) -> (B, S, S, 3) in the same range (for colour feature networks)."""
-    return tf.image.grayscale_to_rgb(images) if images.shape[-1] == 1 else images
 
 
 def translation_scores(
@@ -84,16 +80,16 @@ def translation_scores(
         count = int(source.shape[0])
         latents = tf.random.stateless_normal([count, system.latent_size], [seed, index])
         translated = system.translate(source, latents)  # (B, S, S, 1)
-        real_features = fid.features(to_rgb(target))
-        fid.update(to_rgb(translated))
+        real_features = fid.features(to_three_channels(target))
+        fid.update(to_three_channels(translated))
         fid.update_features(real_features, real=True)
-        baseline.update(to_rgb(to_grey(source)))
+        baseline.update(to_three_channels(to_grey(source)))
         baseline.update_features(real_features, real=True)
         seeds = tf.constant(np.arange(count) + 1000 * (index + 1) + seed, tf.int64)
         samples = system.translate_random(source, seeds, tf.fill([count], styles))
         samples = tf.reshape(samples, [count, styles, *samples.shape[1:]])
         for group in samples:
-            diversity.update(to_rgb(group))
+            diversity.update(to_three_channels(group))
         sources += count
     if sources < 2:
         raise ValueError(f"FID needs at least 2 held-out sources, got {sources}")

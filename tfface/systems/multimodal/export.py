@@ -8,8 +8,9 @@ Every `image` input is a uint8 RGB source render (B, S, S, 3) (e.g. the colour-c
   `encoded` is the same on encoded images (`image_to_image_signatures`).
 - `translate`: `image`, `z` float32 (B, latent_size) -> `image` = G(y, L(z)).
 - `translate_random`: `image`, `seed` int64 (B,), `count` int32 (B,) (one value for the
-  whole request, 1..64) -> `image` (B * count, S, S, 1): `count` styles per input, z drawn
-  from N(0, I) by a stateless generator seeded with (seed[i], k), grouped by input (input i
+  whole request, 1..64) -> `image` (B * count, S, S, 1): `count` styles per input, the
+  `count` rows of z drawn from N(0, I) by one stateless draw seeded with (seed[i], 0),
+  grouped by input (input i
   gives rows i * count .. i * count + count - 1). The same seed gives the same styles.
 - `translate_like`: `image`, `reference` uint8 (B, S, S, 3) real NIR faces (grey repeated
   or RGB) -> `image` = G(y, E(reference)): the style of the reference (sec. 3.2.2.3); only

@@ -20,6 +20,7 @@ from tfface.layers.adain_residual_block import AdaINResidualBlock
 from tfface.layers.instance_normalization import InstanceNormalization
 from tfface.layers.multi_norm_residual_block import MultiNormResidualBlock
 from tfface.layers.residual_block import ResidualBlock
+from tfface.ops.private_apis import nested_layers
 from tfface.systems.multimodal.config import MultimodalModelConfig
 
 LEAKY_SLOPE = 0.2
@@ -29,7 +30,7 @@ def synchronise_batch_norms(model: keras.Model, momentum: float) -> keras.Model:
     """Sets `synchronized` on every BatchNormalization inside `model` (ResidualBlock's and
     SPADE's own), so a MirroredStrategy normalises with the global batch, and their moving
     average `momentum`; returns `model`."""
-    for layer in model._flatten_layers(include_self=False, recursive=True):
+    for layer in nested_layers(model):
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.synchronized = True
             layer.momentum = float(momentum)

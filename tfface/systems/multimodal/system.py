@@ -9,7 +9,7 @@ terms of Eq. 3.5:
 (style diversity maximised, SEEDS.md). One train step is Algorithm 2 (l.835-860): a D step
 on (y, x) against (y, G(y, z)) (no gradient to G), then one joint step of G, E and L on a
 fresh z, each network with its own Adam (l.827): their gradients come from one tape and
-each optimizer applies its share (`update`).
+each optimizer applies its share (`Update` with several groups: `GANSystem.apply_update`).
 
 Random latents are stateless draws seeded by (train seed, step, purpose) for the GLOBAL
 batch; each replica takes its rows, so N replicas draw exactly what one device draws.
