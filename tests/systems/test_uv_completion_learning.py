@@ -1,21 +1,26 @@
 """Learning check of the uv_completion tiny preset on SynthFaces at 64 px, UV 64.
 
-The tiny preset (60 sampler steps, then the generator with its three discriminators) trains
-on 16 identities at yaws -30, 0 and 30 (`--coefficients --uv-completion --with-uv-texture`).
-On 6 held-out identities, over the WHOLE texture, the completed UV map is closer (L1) to
-SynthFaces' exact texture than the sampled incomplete UV map with mirror fill (the
-chapter's input without a generator). The exact texture is lit as the image is (albedo x
-the exact SH shading, `evaluation.exact_lit_texture`): the system bakes lighting into its
-UV maps (summary A2), as the thesis does. Against the raw albedo every method is dominated
-by the lighting difference (the numbers below).
+The tiny preset (Adam 2e-3; 30 sampler steps, then 70 steps of the generator with its three
+discriminators) trains on 16 identities at yaws -30, 0 and 30 (`--coefficients
+--uv-completion --with-uv-texture`). On 6 held-out identities, over the WHOLE texture, the
+completed UV map is closer (L1) to SynthFaces' exact texture than the sampled incomplete UV
+map with mirror fill (the chapter's input without a generator), against both references:
 
-Measured here (L1 over the whole texture against the lit exact texture, units of the full
-range; 6 held-out identities x 3 yaws): completed 0.106, sampled + mirror fill 0.148,
-traditional UV_gt + mirror fill 0.143 (visible texels: 0.084 / 0.082 / 0.027); against the
-raw albedo 0.179 / 0.200 / 0.204. With 8 training identities and 120 steps the completed
-map did NOT beat the baseline (0.189 vs 0.182): the preset's 200 steps on 16 identities are
-needed. Time: about 6 minutes at a load average of 12 on the 2 shared cores (data 141 s,
-training 202 s, evaluation 18 s), over the 150 s budget.
+- the raw exact texture (`uv_texture`, what `tfface evaluate` scores): completed < baseline;
+- the exact texture LIT like the image (albedo x the exact SH shading,
+  `evaluation.exact_lit_texture`): completed < 0.9 x baseline. The system bakes lighting
+  into its UV maps (summary A2), as the thesis does, so against the raw albedo every method
+  also pays the lighting difference and the margin is smaller.
+
+Measured here (L1 over the whole texture, units of the full range; 6 held-out identities x
+3 yaws; completed / sampled + mirror fill / traditional UV_gt + mirror fill):
+against the raw exact texture 0.178 / 0.196 / 0.204, against the lit one 0.111 / 0.141 /
+0.143 (visible texels, lit: 0.086 / 0.081 / 0.027). The former preset (Adam 1e-3, 60 + 140
+steps) reached 0.179 / 0.200 and 0.106 / 0.148; Adam 3e-3 at 100 steps 0.182 / 0.197; with 8
+training identities and 120 steps at 1e-3 the completed map did NOT beat the baseline.
+Time, 3 December 2026 at 19:50 UTC, load average 6-9 on the 2 shared cores: 208 s (data
+88 s, training 107 s, evaluation 8 s; 63 s of CPU time in all): over the 150 s budget at
+that load.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ def test_completed_uv_beats_the_mirror_filled_sampled_uv(synthfaces_data) -> Non
     )
     for name in sorted(scores):
         print(f"  {name}: {scores[name]:.4f}")
-    completed, baseline = scores["completed_l1_whole"], scores["sampled_mirror_l1_whole"]
-    assert np.isfinite(completed) and np.isfinite(baseline)
-    assert completed < 0.8 * baseline, (completed, baseline)
+    raw = scores["completed_albedo_l1_whole"], scores["sampled_mirror_albedo_l1_whole"]
+    lit = scores["completed_l1_whole"], scores["sampled_mirror_l1_whole"]
+    assert np.all(np.isfinite(raw + lit)), scores
+    assert raw[0] < raw[1], raw  # against the raw exact texture
+    assert lit[0] < 0.9 * lit[1], lit  # against the exact texture lit like the image

@@ -22,6 +22,7 @@ translation (0, 0.22, 0) of `OrthographicCamera.for_faces`, and a least-squares 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,7 @@ def _grid(columns: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
     return u, v
 
 
+@functools.lru_cache(maxsize=4)  # a job builds it twice (its workers, the written file)
 def build_synth_morphable_model(
     seed: int,
     uv_size: int,
@@ -166,6 +168,9 @@ def build_synth_morphable_model(
         num_expression: expression components (64, as Deng et al.).
         columns: grid columns (odd, so that u = 0.5 is a column and the mirror is exact).
         rows: uniform grid rows (mouth rows are added).
+
+    Built once per process and arguments (seconds of work), then shared: treat the result as
+    read-only.
     """
     if columns % 2 == 0 or columns < 5 or rows < 5:
         raise ValueError(f"columns must be odd and >= 5 and rows >= 5, got {columns} x {rows}")
