@@ -73,6 +73,9 @@ coefficients and the morphable model: deocclusion's data."""
 NIR_PAIRS = SynthFacesRecipe(identities=4, yaws=(0, 20), pair_domains=("mask_texture", "nir"))
 """4 identities at yaw 0 and 20 rendered colour-coded (`mask_texture`) as image and in NIR as
 target_image (`--pair-domains`): multimodal's data."""
+PAINTING_PAIRS = SynthFacesRecipe(identities=4, yaws=(0, 20), pair_domains=("rgb", "painting"))
+"""4 identities at yaw 0 and 20 rendered as photos (`rgb`, image) and as paintings
+(target_image) of the same face and scene: the translation family's data (pix2pix)."""
 UV_FACES = SynthFacesRecipe(
     identities=4, yaws=(-30, 0, 30), uv_size=64, coefficients=True, uv_completion=True
 )
