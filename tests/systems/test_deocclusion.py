@@ -132,7 +132,8 @@ def test_precision_and_iou_count_face_pixels() -> None:
 
 
 def test_the_data_hold_the_ground_truth_and_a_reproducible_noise(occlusions_dir) -> None:
-    config = tiny_config("deocclusion", occlusions_dir, "train.batch_size=12")
+    overrides = ("train.batch_size=12", "model.generator_inputs=networks")  # no renders
+    config = tiny_config("deocclusion", occlusions_dir, *overrides)
     first = next(iter(deocclusion_batches(config, occlusions_dir)))
     again = next(iter(deocclusion_batches(config, occlusions_dir)))
     assert first["image"].shape == (12, 64, 64, 3) and first["coefficients"].shape[0] == 12
@@ -142,6 +143,27 @@ def test_the_data_hold_the_ground_truth_and_a_reproducible_noise(occlusions_dir)
     assert 0 < int(tf.reduce_sum(tf.cast(occluded, tf.int32))) < 12  # bare and occluded faces
     changed = tf.reduce_any(first["image"] != first["image_unoccluded"], axis=[1, 2, 3])
     np.testing.assert_array_equal(changed, occluded)
+
+
+def test_the_cached_renders_are_the_systems_renders_of_the_records(trained) -> None:
+    """generator_inputs="data": I_m, M_m and I_p come with the batch (rendered once per
+    record) and equal what the system computes from the batch's coefficients."""
+    system = trained["system"]
+    batch = next(iter(trained["batches"]))
+    render, render_mask = system.render(batch["coefficients"])
+    np.testing.assert_allclose(batch["render"], render, atol=1e-5)
+    np.testing.assert_array_equal(batch["render_mask"], render_mask)
+    pseudo = pseudo_target(batch["image_unoccluded"], render, batch["face_mask"], render_mask, 60)
+    np.testing.assert_allclose(batch["pseudo_target"], pseudo, atol=1e-4)
+    inputs = system.generator_inputs(batch)
+    np.testing.assert_array_equal(inputs["pseudo_target"], batch["pseudo_target"])
+    bare = {key: value for key, value in batch.items() if key not in inputs}
+    computed = system.generator_inputs(bare)
+    np.testing.assert_allclose(computed["render"], batch["render"], atol=1e-5)
+    assert "pseudo_target" not in computed
+    losses = system.held_out_losses(batch)
+    recomputed = system.held_out_losses(bare)
+    np.testing.assert_allclose(recomputed["ssim_loss"], losses["ssim_loss"], atol=1e-4)
 
 
 def test_a_missing_morphable_model_is_refused_with_the_fix(occlusions_dir) -> None:

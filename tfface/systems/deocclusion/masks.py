@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfface.face3d import FaceRenderer
 from tfface.face3d.poisson_tf import poisson_blend_tf
 
 
@@ -70,3 +71,29 @@ def pseudo_target(
     blended = poisson_blend_tf(clean, render, region, max_iterations=iterations)
     target = render_mask * blended + (1.0 - render_mask) * clean
     return tf.stop_gradient(tf.clip_by_value(target, -1.0, 1.0))
+
+
+def render_face(
+    renderer: FaceRenderer, coefficients: tf.Tensor, image_size: int
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """(I_m (B, S, S, 3) in [-1, 1], -1 off the face; M_m (B, S, S, 1) in {0, 1}) of (B, C)
+    3DMM coefficients (Fig. 5.2's render)."""
+    rendered = renderer(coefficients, image_size)
+    return 2.0 * rendered.image - 1.0, rendered.mask
+
+
+def exact_generator_targets(
+    renderer: FaceRenderer, batch: dict, image_size: int, iterations: int
+) -> dict[str, tf.Tensor]:
+    """What N_G's `generator_inputs="data"` reads from a record alone: {'render' I_m,
+    'render_mask' M_m of the record's exact coefficients, 'pseudo_target' I_p of them}.
+
+    Args:
+        batch: 'coefficients' (B, C), 'image_unoccluded' (B, S, S, 3) in [-1, 1] and
+            'face_mask' (B, S, S, 1) of the clean face.
+        iterations: the Poisson blend's conjugate-gradient iterations.
+    """
+    render, render_mask = render_face(renderer, batch["coefficients"], image_size)
+    face = tf.cast(batch["face_mask"], tf.float32)
+    pseudo = pseudo_target(batch["image_unoccluded"], render, face, render_mask, iterations)
+    return {"render": render, "render_mask": render_mask, "pseudo_target": pseudo}

@@ -67,6 +67,7 @@ from tfface.systems.deocclusion.masks import (
     noise_filled,
     occlusion_mask,
     pseudo_target,
+    render_face,
     visible_face,
 )
 from tfface.systems.face_reconstruction.losses import (
@@ -277,8 +278,7 @@ class DeocclusionSystem(GANSystem):
 
     def render(self, coefficients: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         """(I_m in [-1, 1] (B, S, S, 3), -1 off the face; M_m (B, S, S, 1)) of coefficients."""
-        rendered = self.renderer(coefficients, self.image_size)
-        return 2.0 * rendered.image - 1.0, rendered.mask
+        return render_face(self.renderer, coefficients, self.image_size)
 
     def inpaint(
         self,
@@ -353,16 +353,16 @@ class DeocclusionSystem(GANSystem):
         """N_R on the occluded input against the face beneath (face_reconstruction's terms)."""
         model, size = self.model_config, self.image_size
         coefficients = self.reconstructor(batch["image"], training=training)
-        rendered = self.renderer(coefficients, size)
         landmarks = self.renderer.landmarks(coefficients, size)
         terms = {
             "coefficient_loss": coefficient_loss(coefficients, batch["coefficients"], self.layout),
-            "photometric_loss": photometric_loss(
-                batch["image_unoccluded"], rendered.image, batch["face_mask"], rendered.mask
-            ),
             "landmark_loss": landmark_loss(landmarks, batch["landmarks"], size),
             "landmark_error": tf.stop_gradient(landmark_error(landmarks, batch["landmarks"])),
         }
+        rendered = self.renderer(coefficients, size)
+        terms["photometric_loss"] = photometric_loss(
+            batch["image_unoccluded"], rendered.image, batch["face_mask"], rendered.mask
+        )
         terms["reconstruction_loss"] = (
             model.coefficient_weight * terms["coefficient_loss"]
             + model.photometric_weight * terms["photometric_loss"]
@@ -371,9 +371,15 @@ class DeocclusionSystem(GANSystem):
         return terms
 
     def generator_inputs(self, batch: Mapping[str, tf.Tensor]) -> dict[str, tf.Tensor]:
-        """M_f, I_m, M_m for N_G: the data's (exact) or the frozen N_S and N_R's (B11)."""
+        """M_f, I_m, M_m for N_G: the data's (exact) or the frozen N_S and N_R's (B11).
+
+        With "data", the batch's precomputed 'render', 'render_mask' (and 'pseudo_target',
+        returned too) are used when `data.deocclusion_batches` provides them."""
         if self.model_config.generator_inputs == "data":
             face = visible_face(batch["face_mask"], batch["occlusion_mask"])
+            if "render" in batch:
+                inputs = {key: batch[key] for key in ("render", "render_mask", "pseudo_target")}
+                return tf.nest.map_structure(tf.stop_gradient, {**inputs, "face": face})
             render, render_mask = self.render(batch["coefficients"])
         else:
             image = batch["image"]
@@ -400,7 +406,9 @@ class DeocclusionSystem(GANSystem):
             "image"
         ]
         clean_face = batch["face_mask"]  # M_f of the clean image (B11)
-        pseudo = pseudo_target(clean, render, clean_face, render_mask, model.poisson_iterations)
+        pseudo = inputs.get("pseudo_target")
+        if pseudo is None:
+            pseudo = pseudo_target(clean, render, clean_face, render_mask, model.poisson_iterations)
         terms = {
             "pixel_loss": pixel_loss(output, clean, render_mask * clean_face),
             "ssim_loss": structural_loss(
