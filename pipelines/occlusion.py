@@ -25,6 +25,17 @@ lazily with a cache. Rejects: 'corrupt_image', 'missing_mask', 'corrupt_mask',
 from the image), 'empty_face_mask', 'corrupt_occluder', 'bad_occluder' (fully transparent),
 'corrupt_texture'.
 
+Deocclusion records (folder mode with --reconstruction EXPORT --morphable-model NPZ): the
+pseudo ground truth of Yin 2022 sec. 5.4 (methods B2): every CLEAN face is fitted once by
+a face_reconstruction SavedModel (`tfface export` of `tfface train face_reconstruction`,
+its serving_default `reconstruct`), and each of its variants also holds that fit's
+`coefficients` and `landmarks` (68 x (x, y, depth) pixels, the export's `landmarks_3d`);
+`face_mask` is then the face of the CLEAN image (from --masks; without --masks, the fit's
+render mask), the convention of SynthFaces records, so deocclusion reads M_gt = face_mask
+minus occlusion_mask, and L_pix / I_p see the face under the occluder. The morphable
+model is copied to OUT/morphable_model.npz, where deocclusion (and face_reconstruction)
+read it.
+
 SynthFaces mode (--from-synthfaces): identity i renders each of
 --synth-occluders (default all seven) over its face with SynthFaces' exact
 occlusion masks, yaw uniform in [-max_yaw, max_yaw] seeded by (seed, i,
@@ -33,6 +44,7 @@ occluder). `identity` and `pose` are added. Splits by face / identity.
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -53,6 +65,7 @@ from pipelines.common.job import job_parser, parse_job_arguments, run_as_script,
 from pipelines.common.processing import SourceDoFn
 from pipelines.common.records import RejectError
 from pipelines.common.resources import LazyImages, images_without_alpha
+from pipelines.uv_fits import MORPHABLE_MODEL_FILE
 from tfface.config.common import OCCLUDERS
 from tfface.data.labels import CELEBAMASK_HQ_19, MAP_19_TO_11, PORTRAIT_11
 from tfface.data.occlusion import OcclusionConfig, occlude
@@ -96,10 +109,13 @@ class FolderOcclusionDoFn(SourceDoFn):
         variants: int,
         seed: int,
         config: OcclusionConfig,
+        reconstruction: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.size, self.fit, self.depth, self.mask_type = size, fit, depth, mask_type
+        self.reconstruction = reconstruction
+        self.reconstruct = None
         self.occluder_names = [name for name, _ in occluders]
         self.occluder_paths = [path for _, path in occluders]
         self.texture_paths = textures
@@ -110,6 +126,21 @@ class FolderOcclusionDoFn(SourceDoFn):
     def load(self) -> None:
         self.occluders = LazyImages(self.occluder_paths, "RGBA", "corrupt_occluder")
         self.textures = LazyImages(self.texture_paths, "RGB", "corrupt_texture")
+        if self.reconstruction:
+            import tensorflow as tf
+
+            loaded = tf.saved_model.load(self.reconstruction)
+            self.reconstruct = loaded.signatures["serving_default"]
+
+    def fit_face(self, face: np.ndarray) -> dict[str, np.ndarray]:
+        """The export's fit of one clean face uint8 (S, S, 3): {'coefficients' (C,),
+        'landmarks' (68, 3) pixels, 'render_mask' bool (S, S)}."""
+        fit = {name: value.numpy()[0] for name, value in self.reconstruct(image=face[None]).items()}
+        return {
+            "coefficients": fit["coefficients"],
+            "landmarks": fit["landmarks_3d"],
+            "render_mask": fit["render_mask"][..., 0] > 0.5,
+        }
 
     def key(self, item: FaceItem) -> str:
         return f"{SOURCE}/{item.relative}"
@@ -120,6 +151,9 @@ class FolderOcclusionDoFn(SourceDoFn):
         if item.mask == "":
             raise RejectError("missing_mask")
         image = read_image(item.path)
+        fitted: dict[str, np.ndarray] = {}
+        if self.reconstruct is not None:
+            fitted = self.fit_face(fit_square(image, self.size, self.fit))
         if item.mask is None:
             face_mask = np.ones(image.shape[:2], bool)
         else:
@@ -132,6 +166,8 @@ class FolderOcclusionDoFn(SourceDoFn):
             face_mask = face_mask_from(resize_mask(mask_image, image.shape[:2]), self.mask_type)
         face = fit_square(image, self.size, self.fit)
         face_mask = fit_square(face_mask, self.size, self.fit, is_mask=True)
+        if fitted and item.mask is None:
+            face_mask = fitted["render_mask"]
         if not face_mask.any():
             raise RejectError("empty_face_mask")
         for variant in range(self.variants):
@@ -155,6 +191,10 @@ class FolderOcclusionDoFn(SourceDoFn):
                     float(result.texture_index >= 0),
                 ],
             }
+            if fitted:  # deocclusion records (module docstring)
+                record["face_mask"] = face_mask
+                record["coefficients"] = fitted["coefficients"]
+                record["landmarks"] = fitted["landmarks"]
             yield record, group_key(item.relative, self.depth)
 
 
@@ -229,6 +269,24 @@ def _folder_items(arguments, parser) -> list[FaceItem]:
     return items
 
 
+def _check_reconstruction_size(parser, reconstruction: str, size: int) -> None:
+    """Stops the job on the driver when the export's image size is not --size."""
+    import tensorflow as tf
+
+    signature = tf.saved_model.load(reconstruction).signatures.get("serving_default")
+    inputs = {} if signature is None else signature.structured_input_signature[1]
+    if "image" not in inputs:
+        parser.error(
+            f"--reconstruction {reconstruction}: no serving_default(image) signature (a "
+            "`tfface export` of a face_reconstruction run is needed)"
+        )
+    fitted = inputs["image"].shape[1]
+    if fitted != size:
+        parser.error(
+            f"--reconstruction {reconstruction} fits {fitted} px faces; use --size {fitted}"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = job_parser(
         SOURCE, "Faces -> K occluded variants with image_unoccluded, occlusion_mask and face_mask."
@@ -254,6 +312,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "--variants", type=int, default=4, help="occluded variants per face (K, default 4)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the variants")
+    parser.add_argument(
+        "--reconstruction",
+        default="",
+        help="a face_reconstruction SavedModel version folder (tfface export): fit every clean "
+        "face and write deocclusion records (coefficients, landmarks, face_mask = clean face)",
+    )
+    parser.add_argument(
+        "--morphable-model",
+        default="",
+        help="the .npz morphable model of --reconstruction (copied to OUT/morphable_model.npz)",
+    )
     defaults = OcclusionConfig()
     parser.add_argument(
         "--min-scale",
@@ -307,9 +376,24 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "image_format": arguments.image_format,
         "jpeg_quality": arguments.jpeg_quality,
     }
+    if bool(arguments.reconstruction) != bool(arguments.morphable_model):
+        parser.error("--reconstruction and --morphable-model go together")
+    for flag, path in (
+        ("--reconstruction", arguments.reconstruction),
+        ("--morphable-model", arguments.morphable_model),
+    ):
+        if path and not os.path.exists(path):
+            parser.error(f"{flag} {path}: not found")
+    if arguments.reconstruction:
+        _check_reconstruction_size(parser, arguments.reconstruction, arguments.size)
     if arguments.from_synthfaces:
         if arguments.input or arguments.occluders:
             parser.error("--from-synthfaces replaces --input and --occluders")
+        if arguments.reconstruction:
+            parser.error(
+                "--reconstruction fits folder faces; SynthFaces has exact coefficients "
+                "(tfface data build synthfaces --occluders ... --coefficients)"
+            )
         if (
             arguments.identities < 1
             or not 0 <= arguments.max_yaw <= 90
@@ -364,6 +448,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         arguments.variants,
         arguments.seed,
         config,
+        arguments.reconstruction,
         **common,
     )
     extra = {
@@ -372,7 +457,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "texture_count": len(textures),
         "occlusion_config": asdict(config),
     }
-    return run_job(SOURCE, items, dofn, arguments, options, extra)
+    if arguments.reconstruction:
+        extra["reconstruction"] = arguments.reconstruction
+    info = run_job(SOURCE, items, dofn, arguments, options, extra)
+    if arguments.reconstruction:
+        import tensorflow as tf
+
+        target = f"{arguments.output.rstrip('/')}/{MORPHABLE_MODEL_FILE}"
+        tf.io.gfile.copy(arguments.morphable_model, target, overwrite=True)
+    return info
 
 
 if __name__ == "__main__":
