@@ -10,6 +10,9 @@
   iBUG-68 (x, y, depth) in pixels of the S x S image (e.g. from `tfface predict` of a
   face_reconstruction export, or the guide face's landmarks, L1355).
 
+With `model.identity_model` (and identity_condition) the U-Net's decoder is conditioned on
+the identity of the input `image` too; the embedding network is inside the export.
+
 Every image output is uint8; `tfface export` adds the `*_bytes` siblings. `tfface evaluate`
 compares `image` with the records' `target_image` (the paired view).
 """

@@ -5,7 +5,10 @@ landmarks (`landmarks.align_source`, L1223-1232) -> I_tf; PAS maps (I_tf, target
 landmarks) to a sampling map and samples I_tf at it -> J^_fake (pixels taken from the
 input, L1236-1249); the conditional U-Net inpaints J^_fake -> J_fake (L1303-1305). With
 `model.pas` false (the ablation of L1398) the U-Net takes I_tf directly. Landmarks enter
-the networks normalised (`landmarks.normalize_landmarks`). The losses are in `training`,
+the networks normalised (`landmarks.normalize_landmarks`); with an identity network the
+U-Net's decoder also sees the input face's identity feature (`networks.identity_feature`).
+Real photos get their landmarks from a face_reconstruction export (`data`,
+`reconstruction_landmarks`). The losses are in `training`,
 the data recipe in `data`, the serving signatures in `export`.
 """
 
