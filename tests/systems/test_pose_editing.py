@@ -133,11 +133,26 @@ def test_rotate_landmarks_is_the_camera_rotation() -> None:
     rng = np.random.default_rng(3)
     frontal = rng.uniform(-0.5, 0.5, (2, 68, 3)).astype(np.float32)
     yaw, pitch = np.array([30.0, -45.0], np.float32), np.array([10.0, -20.0], np.float32)
-    rotated = geometry.rotate_landmarks(tf.constant(frontal), yaw, pitch).numpy()
+    rotated = geometry.rotate_landmarks(tf.constant(frontal), yaw, pitch, 64).numpy()
     flip = np.array([1.0, -1.0, 1.0])
+    centre = np.array([-1.0 / 64, -1.0 / 64 - 0.132, 0.0])  # ((S-1)/2, (S-1)/2 - 0.066 S) px
     for b in range(2):
-        expected = (frontal[b] * flip) @ rotation_matrix(yaw[b], pitch[b], 0.0).T * flip
-        np.testing.assert_allclose(rotated[b], expected, atol=1e-5)
+        posed = ((frontal[b] - centre) * flip) @ rotation_matrix(yaw[b], pitch[b], 0.0).T
+        np.testing.assert_allclose(rotated[b], posed * flip + centre, atol=1e-5)
+
+
+def test_rotating_a_rendered_frontal_face_gives_its_pitched_view() -> None:
+    """Pitch needs the true rotation centre (0.066 S above the image centre): SynthFaces'
+    exact landmarks of one head at (0, 0) and at yaw 30, pitch 20."""
+    from tfface.synth.synthfaces import SynthFaces
+
+    faces = SynthFaces(image_size=64, uv_size=16)
+    frontal = faces.sample(0)["landmarks"][np.newaxis]
+    posed = faces.sample(0, yaw=30.0, pitch=20.0)["landmarks"][np.newaxis]
+    normalised = geometry.normalize_landmarks(tf.constant(frontal), 64)
+    rotated = geometry.rotate_landmarks(normalised, tf.constant([30.0]), tf.constant([20.0]), 64)
+    error = np.abs(geometry.denormalize_landmarks(rotated, 64).numpy() - posed)
+    assert error.max() < 0.05
 
 
 def test_rotating_synthfaces_frontal_landmarks_gives_the_side_view(pose_pairs_dir) -> None:
@@ -157,7 +172,7 @@ def test_rotating_synthfaces_frontal_landmarks_gives_the_side_view(pose_pairs_di
         )
     )
     frontal = geometry.normalize_landmarks(batch["target_landmarks"], 64)
-    posed = geometry.rotate_landmarks(frontal, batch["pose"][:, 0], batch["pose"][:, 1])
+    posed = geometry.rotate_landmarks(frontal, batch["pose"][:, 0], batch["pose"][:, 1], 64)
     error = np.abs(geometry.denormalize_landmarks(posed, 64).numpy() - batch["landmarks"].numpy())
     assert error.max() < 0.5
 

@@ -2,8 +2,8 @@
 
 Landmarks are iBUG-68 (x, y, depth) in pixels of an S x S image (the records' `landmarks` /
 `target_landmarks`, `tfface.data.features`): x right, y down, depth larger nearer the
-camera, the head's rotation centre at the image centre and depth 0 (SynthFaces'
-orthographic camera, `tfface.geometry.camera`). The network condition is their normalised
+camera and 0 at the head's rotation centre, which sits 0.066 S above the image centre
+(SynthFaces' orthographic camera, `tfface.geometry.camera`; `rotation_centre`). The network condition is their normalised
 form (methods/pose_editing.md sec. 4.3): x and y centred and divided by S / 2, depth by S / 2.
 
 Preprocessing (L1223-1232): the "fully exposed" half of the face is the one whose landmarks
@@ -20,6 +20,7 @@ import math
 
 import tensorflow as tf
 
+from tfface.geometry.camera import OrthographicCamera
 from tfface.ops.warp import backward_warp
 
 NUM_LANDMARKS = 68
@@ -185,14 +186,26 @@ def pose_rotation(yaw: tf.Tensor, pitch: tf.Tensor) -> tf.Tensor:
     return rotation_pitch @ rotation_yaw
 
 
-def rotate_landmarks(frontal: tf.Tensor, yaw: tf.Tensor, pitch: tf.Tensor) -> tf.Tensor:
-    """Normalised frontal landmarks (B, 68, 3) posed at `yaw`, `pitch` (B,) degrees.
+def rotation_centre(size: int) -> tf.Tensor:
+    """float32 (3,): the head's rotation centre in normalised landmark coordinates of an
+    S x S image: the model origin of SynthFaces' camera (`OrthographicCamera.for_faces`:
+    ((S - 1) / 2, (S - 1) / 2 - 0.066 S) pixels, depth 0), about 0.13 above the image centre.
+    face_reconstruction's `landmarks_3d` use the same frame."""
+    camera = OrthographicCamera.for_faces(int(size))
+    half = size / 2.0
+    return tf.constant([(camera.centre_x - half) / half, (camera.centre_y - half) / half, 0.0])
+
+
+def rotate_landmarks(frontal: tf.Tensor, yaw: tf.Tensor, pitch: tf.Tensor, size: int) -> tf.Tensor:
+    """Normalised frontal landmarks (B, 68, 3) of an S x S image posed at `yaw`, `pitch` (B,)
+    degrees: R (p - c) + c about the head's rotation centre c (`rotation_centre`).
 
     Model coordinates are (x, -y, depth) of the normalised landmarks (the orthographic camera
-    of `tfface.geometry.camera`, origin at the image centre); the result is R p, back in
-    normalised image coordinates (exact for SynthFaces heads, any scale).
+    of `tfface.geometry.camera`); the result is back in normalised image coordinates (exact
+    for SynthFaces heads, any scale).
     """
     flip = tf.constant([1.0, -1.0, 1.0])
-    model = frontal * flip  # (B, 68, 3) model coordinates
+    centre = rotation_centre(size)
+    model = (frontal - centre) * flip  # (B, 68, 3) model coordinates about the centre
     rotated = tf.einsum("bij,bnj->bni", pose_rotation(yaw, pitch), model)
-    return rotated * flip
+    return rotated * flip + centre

@@ -304,7 +304,8 @@ class PoseEditingSystem(GANSystem):
 
     def angle_landmarks(self, template: tf.Tensor, yaw: tf.Tensor, pitch: tf.Tensor) -> tf.Tensor:
         """The frontal template (B, 68, 3) normalised posed at yaw, pitch (B,): pixels."""
-        return denormalize_landmarks(rotate_landmarks(template, yaw, pitch), self.image_size)
+        posed = rotate_landmarks(template, yaw, pitch, self.image_size)
+        return denormalize_landmarks(posed, self.image_size)
 
     def call(self, inputs, training: bool = False) -> dict[str, tf.Tensor]:
         """The inference path (class docstring)."""
