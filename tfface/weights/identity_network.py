@@ -96,7 +96,7 @@ def _float_signature(
     )
 
 
-def _latest_version(location: Path) -> Path:
+def latest_version(location: Path) -> Path:
     """A SavedModel directory as given, or the highest numbered version inside a served model
     folder (`tfface export --base B --name N` writes B/N/<version>)."""
     if (location / "saved_model.pb").is_file():
@@ -133,7 +133,7 @@ def load_identity_network(path: str) -> FrozenEmbedding | None:
             str(location),
             module=network,
         )
-    location = _latest_version(location)
+    location = latest_version(location)
     loaded = tf.saved_model.load(str(location))
     function, side = _float_signature(loaded, location)
     return FrozenEmbedding(function, side, str(location), module=loaded)

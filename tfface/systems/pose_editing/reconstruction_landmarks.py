@@ -19,7 +19,7 @@ from pathlib import Path
 import tensorflow as tf
 
 from tfface.systems.face_reconstruction.export import LANDMARKS_SIGNATURE
-from tfface.weights.identity_network import _latest_version as latest_version
+from tfface.weights.identity_network import latest_version
 
 
 class ReconstructionLandmarks:
