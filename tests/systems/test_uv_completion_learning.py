@@ -18,9 +18,11 @@ against the raw exact texture 0.178 / 0.196 / 0.204, against the lit one 0.111 /
 0.143 (visible texels, lit: 0.086 / 0.081 / 0.027). The former preset (Adam 1e-3, 60 + 140
 steps) reached 0.179 / 0.200 and 0.106 / 0.148; Adam 3e-3 at 100 steps 0.182 / 0.197; with 8
 training identities and 120 steps at 1e-3 the completed map did NOT beat the baseline.
-Time, 3 December 2026 at 19:50 UTC, load average 6-9 on the 2 shared cores: 208 s (data
-88 s, training 107 s, evaluation 8 s; 63 s of CPU time in all): over the 150 s budget at
-that load.
+Time (pytest's, the same numbers both runs), 3 December 2026 on the 2 shared cores: 100 s
+at 20:01 UTC, load average 5.6-7 (data 60 s, training 33 s, evaluation 4 s); 208 s at 19:50
+UTC, load average 6-9 (data 88 s, training 107 s, evaluation 8 s), over the 150 s budget at
+that load. Both used about 62 s of CPU time. Before (1e-3, 200 steps, morphable model built
+four times, UV_bl eager): 331-361 s under heavy load.
 """
 
 from __future__ import annotations

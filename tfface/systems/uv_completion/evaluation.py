@@ -15,7 +15,11 @@ whole texture and over the texels visible in the image (valid in UV_gt):
   (the chapter's starting point without a generator);
 - 'traditional_mirror': UV_gt (the traditional method, Fig. 4.2) with mirror fill.
 
-Comparison of runs (the ablations of section 4.5 are presets; train each, then):
+Comparison of runs (the ablations of section 4.5 are presets; train each, then). `tfface
+evaluate EXPORT_A EXPORT_B ...` scores exports' `uv_texture` against the RAW exact texture
+side by side; this command adds the lit reference, the visible-texel region, the two
+mirror-fill baselines and `no_sampler` runs (whose export takes an incomplete UV map, which
+datasets do not store):
 
     python -m tfface.systems.uv_completion.evaluation runs/paper runs/no_sampler \\
         runs/no_partial runs/no_symmetry --data DIR [--split test] [--batches 8] [--out FILE]
