@@ -10,6 +10,7 @@ reference code's 100 + 100 epochs).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Literal
 
 from tfface import config as tfface_config
@@ -17,6 +18,7 @@ from tfface.config import ConfigError
 from tfface.config.model_config import fraction, non_negative, positive, unit_interval
 from tfface.networks.conv_blocks import Norm
 from tfface.systems.translation_data import Direction
+from tfface.systems.translation_settings import translation_preset
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,15 +88,8 @@ class Pix2PixConfig(tfface_config.SystemConfig):
     model: Pix2PixModelConfig = dataclasses.field(default_factory=Pix2PixModelConfig)
 
 
-def preset(name: str, size: int, train: dict, **model: object) -> Pix2PixConfig:
-    """The config of preset `name`: `size` px images, `train` settings, `model` overrides."""
-    return Pix2PixConfig(
-        system="pix2pix",
-        preset=name,
-        data=tfface_config.DataConfig(image_size=size),
-        train=tfface_config.TrainConfig(**train),
-        model=Pix2PixModelConfig(**model),
-    )
+preset = functools.partial(translation_preset, Pix2PixConfig, "pix2pix")
+"""(name, size, train settings, **model overrides) -> the config of a preset."""
 
 
 def paper() -> Pix2PixConfig:

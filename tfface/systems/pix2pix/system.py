@@ -15,7 +15,6 @@ the objective halved, l.412), then a G step on a fresh G(x) (dropout is G's only
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
 import keras
@@ -29,15 +28,7 @@ from tfface.systems.gan_updates import DISCRIMINATOR_UPDATE, GENERATOR_UPDATE
 from tfface.systems.pix2pix.config import Pix2PixConfig, Pix2PixModelConfig, paper, tiny
 from tfface.systems.pix2pix.export import pix2pix_signatures
 from tfface.systems.translation_data import paired_translation_batches
-
-
-def linear_decay(config: Pix2PixConfig) -> dict[str, int]:
-    """AdamConfig decay arguments: constant, then linear to 0 over the last decay_fraction."""
-    steps, fraction = config.train.steps, config.model.decay_fraction
-    start = int(round(steps * (1.0 - fraction)))
-    if fraction <= 0 or start >= steps:
-        return {}
-    return {"decay_steps": steps, "decay_start": start}
+from tfface.systems.translation_settings import decaying_adam
 
 
 class Pix2PixSystem(GANSystem):
@@ -91,10 +82,10 @@ class Pix2PixSystem(GANSystem):
 
     @classmethod
     def optimizer_configs(cls, config: Pix2PixConfig) -> dict[str, AdamConfig]:
-        """Adam (model.learning_rate, 0.5, 0.999) for G and D, decayed as `linear_decay`."""
-        model = config.model
-        adam = AdamConfig(model.learning_rate, model.beta_1, model.beta_2, **linear_decay(config))
-        return {"generator": adam, "discriminator": dataclasses.replace(adam)}
+        """Adam (model.learning_rate, 0.5, 0.999) for G and D, constant, then linearly to 0
+        over the last model.decay_fraction of the steps (`decaying_adam`)."""
+        adam = decaying_adam(config)
+        return {"generator": adam, "discriminator": adam}
 
     def call(self, inputs: tf.Tensor, training: bool = False) -> tf.Tensor:
         """G(x) (class docstring)."""
