@@ -17,7 +17,9 @@ Measured here (L1 over the whole texture, units of the full range; 6 held-out id
 against the raw exact texture 0.178 / 0.196 / 0.204, against the lit one 0.111 / 0.141 /
 0.143 (visible texels, lit: 0.086 / 0.081 / 0.027). The former preset (Adam 1e-3, 60 + 140
 steps) reached 0.179 / 0.200 and 0.106 / 0.148; Adam 3e-3 at 100 steps 0.182 / 0.197; with 8
-training identities and 120 steps at 1e-3 the completed map did NOT beat the baseline.
+training identities and 120 steps at 1e-3 the completed map did NOT beat the baseline;
+with 12 at this preset it did, by less (0.184 / 0.197 and 0.124 / 0.144), and the data
+took no less time at that load (77 s).
 Time (pytest's, the same numbers both runs), 3 December 2026 on the 2 shared cores: 100 s
 at 20:01 UTC, load average 5.6-7 (data 60 s, training 33 s, evaluation 4 s); 208 s at 19:50
 UTC, load average 6-9 (data 88 s, training 107 s, evaluation 8 s), over the 150 s budget at
