@@ -164,6 +164,12 @@ def test_config_checks() -> None:
         dataclasses.replace(model, side_start=0.6)
     for preset in ("no_sampler", "no_partial_discriminators", "no_symmetry"):
         assert get_preset("uv_completion", preset).preset == preset
+    # The no-sampler ablation never uses the sampler: no pre-training stage to spend steps on.
+    from tfface.systems.uv_completion.system import UvCompletionSystem
+
+    ablation = get_preset("uv_completion", "no_sampler")
+    assert [phase.name for phase in UvCompletionSystem.phases(ablation)] == ["generator training"]
+    assert [phase.first_step for phase in UvCompletionSystem.phases(ablation)] == [0]
 
 
 def test_outputs_render_pose_and_signatures(trained) -> None:

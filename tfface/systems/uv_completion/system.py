@@ -162,11 +162,12 @@ class UvCompletionSystem(GANSystem):
     DATA = staticmethod(uv_batches)
     EXPORTS = staticmethod(uv_completion_signatures)
     # UV_bl at UV 64 (the tiny preset's; other sizes are resized by the recipe)
+    # yaws beyond model.profile_yaw (30) so that D_sd sees real side crops
     SYNTHFACES = (
         "--yaws",
-        "-30",
+        "-45",
         "0",
-        "30",
+        "45",
         "--coefficients",
         "--uv-completion",
         "--uv-size",
@@ -242,7 +243,11 @@ class UvCompletionSystem(GANSystem):
         }
 
     def stages(self) -> tuple[tuple[int, tuple[Update, ...]], ...]:
-        """Sampler pre-training for model.sampler_steps steps, then the GAN stage."""
+        """Sampler pre-training for model.sampler_steps steps, then the GAN stage; the
+        no-sampler ablation (its generator completes the traditional UV_gt) trains the GAN
+        stage only."""
+        if not self.model_config.use_sampler:
+            return ((0, GAN_TRAINING),)
         return ((0, SAMPLER_TRAINING), (self.model_config.sampler_steps, GAN_TRAINING))
 
     @classmethod
@@ -251,6 +256,8 @@ class UvCompletionSystem(GANSystem):
         from tfface.training.phases import TrainingPhase
 
         first = min(config.model.sampler_steps, config.train.steps)
+        if not config.model.use_sampler:
+            first = 0
         sampler_names = cls.LOSS_NAMES[:6]
         phases = (
             TrainingPhase("sampler pre-training", 0, first, sampler_names),
