@@ -200,6 +200,8 @@ def test_deocclude_follows_fig_5_2(trained, occlusions_dir) -> None:
     probability = system.segment_face(images)
     np.testing.assert_array_equal(face, tf.cast(probability > 0.5, tf.float32))
     np.testing.assert_array_equal(system.deocclude(images)["image"], outputs["image"])
+    alone = system.deocclude(images[1:2])["image"]  # the same noise in any batch
+    np.testing.assert_allclose(alone, outputs["image"][1:2], atol=1e-4)
     np.testing.assert_array_equal(system(images), outputs["image"])
     assert float(tf.reduce_max(tf.abs(outputs["image"]))) <= 1.0
 

@@ -173,7 +173,7 @@ def paper() -> DeocclusionConfig:
 
 def tiny() -> DeocclusionConfig:
     """64 px, small widths, batch 8, all networks from step 0 on the data's exact masks and
-    renders: tests, smoke runs and the learning check. Adam rates 1e-3 (N_S 3e-3): a few
+    renders: tests, smoke runs and the learning check. Adam rates 1e-3 (N_S 6e-3): a few
     hundred steps; per-example "layer" norm in N_S; erosion 1 px at 64 px; 60 Poisson
     iterations."""
     model = DeocclusionModelConfig(
@@ -191,7 +191,7 @@ def tiny() -> DeocclusionConfig:
         generator_inputs="data",
         erosion=1,
         poisson_iterations=60,
-        segmenter_learning_rate=3e-3,
+        segmenter_learning_rate=6e-3,
         reconstructor_learning_rate=1e-3,
         generator_learning_rate=1e-3,
     )

@@ -7,21 +7,23 @@
 - `segment_face`: `image` uint8 (B, S, S, 3) -> `face_mask` float32 (B, S, S, 1) in {0, 1}
   and `face_probability` float32 (B, S, S, 1) in [0, 1].
 
-`tfface export` adds `serving_bytes` (encoded images in, PNG bytes out).
+`tfface export` adds `serving_bytes` (encoded images in, PNG bytes out). `tfface evaluate
+EXPORT --data DIR` scores `deocclude`'s `image` against the records' `image_unoccluded`
+(the face beneath the occluder; whole images).
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from tfface.signatures.evaluation_target import reconstructs_input
+from tfface.signatures.evaluation_target import unoccluded_target
 from tfface.signatures.inputs import image_input
 from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportSignature
 
 SEGMENT_FACE = "segment_face"
-DEOCCLUDES_INPUT = reconstructs_input(
-    "deocclusion returns its input with the occlusion inside the face replaced (compare with "
-    "image_unoccluded for the thesis's Table 5.1: tfface.systems.deocclusion.evaluation)"
+DEOCCLUDED_FACE = unoccluded_target(
+    "deocclusion aims at the face beneath the occluder (per-occluder Table 5.1 inside the "
+    "occluded region: tfface.systems.deocclusion.evaluation)"
 )
 
 
@@ -44,7 +46,7 @@ def deocclusion_signatures(system) -> dict[str, ExportSignature]:
         DEFAULT_SIGNATURE: ExportSignature(
             inputs={"image": image_input(system.image_size)},
             function=deocclude,
-            evaluation_target=DEOCCLUDES_INPUT,
+            evaluation_target=DEOCCLUDED_FACE,
             description="remove occluders from faces: the de-occluded image, the occlusion "
             "mask that was inpainted and the visible-face mask",
         ),

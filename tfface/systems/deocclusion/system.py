@@ -105,7 +105,8 @@ GENERATOR_LOSSES = (
     "generator_loss",
 )
 INFERENCE_NOISE_SEED = (5, 15)
-"""Seed of the fixed noise of I_n at inference (`deocclude`): deterministic outputs."""
+"""Seed of the fixed noise of I_n at inference (`deocclude`): deterministic outputs, the same
+pattern for every image of every batch."""
 
 
 def _morphable_model_of(model_config: DeocclusionModelConfig):
@@ -307,13 +308,15 @@ class DeocclusionSystem(GANSystem):
 
         float32 (B, S, S, 3) in [-1, 1] -> {'image' I^ (B, S, S, 3) in [-1, 1],
         'occlusion_mask' M_o and 'face_mask' M_f (B, S, S, 1) in {0, 1}, 'render' I_m in
-        [-1, 1], 'render_mask' M_m}. `noise` defaults to a fixed N(0, 1) pattern.
+        [-1, 1], 'render_mask' M_m}. `noise` defaults to a fixed N(0, 1) pattern, the same
+        for every image (an image's answer does not depend on its batch).
         """
         images = tf.cast(images, tf.float32)
         face = tf.cast(self.segment_face(images) > self.model_config.mask_threshold, tf.float32)
         render, render_mask = self.render(self.reconstructor(images, training=False))
-        if noise is None:
-            noise = tf.random.stateless_normal(tf.shape(images), INFERENCE_NOISE_SEED)
+        if noise is None:  # one pattern for every image: an answer never depends on the batch
+            pattern = tf.random.stateless_normal([1, *images.shape[1:]], INFERENCE_NOISE_SEED)
+            noise = tf.broadcast_to(pattern, tf.shape(images))
         inpainted = self.inpaint(images, face, render, render_mask, noise)
         return {
             "image": inpainted["image"],
