@@ -47,11 +47,11 @@ from pipelines.common.processing import SourceDoFn
 from tfface.config import SynthConfig, to_dict
 from tfface.config.common import DOMAINS
 from tfface.data.features import encode_uv
+from tfface.face3d.morphable_model import MORPHABLE_MODEL_FILE
 from tfface.synth.arguments import add_synth_arguments, synth_config_from_arguments
 from tfface.synth.writer import iterate_views
 
 SOURCE = "synthfaces"
-MORPHABLE_MODEL_FILE = "morphable_model.npz"
 """The file, in the output folder, of the morphable model of `--coefficients` datasets."""
 
 

@@ -33,9 +33,9 @@ from pipelines.common.image_io import fit_square, list_files, read_image, relati
 from pipelines.common.job import job_parser, parse_job_arguments, run_as_script, run_job
 from pipelines.common.processing import SourceDoFn
 from tfface.data.features import encode_uv
+from tfface.face3d.morphable_model import MORPHABLE_MODEL_FILE
 
 SOURCE = "uv_fits"
-MORPHABLE_MODEL_FILE = "morphable_model.npz"  # where uv_completion looks in the data folder
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
+MORPHABLE_MODEL_FILE = "morphable_model.npz"
+"""The file a dataset's morphable model is written to, next to its records (the data jobs'
+`--coefficients`; the systems read it from `data.data_dir`)."""
 FORMAT_NAME = "tfface-morphable-model"
 FORMAT_VERSION = 1
 NUM_LANDMARKS = 68

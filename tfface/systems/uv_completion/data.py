@@ -15,8 +15,8 @@ function (`uv_targets.incomplete_uv`) and cuts the real partial crops (section 4
 
 Real crops have their holes filled from the mirror, then by the nearest valid texel.
 Real data: any records with these features work; the fit of a photo comes from the
-face_reconstruction export (its `uv_coords` and `coefficients` outputs); the Beam job that
-writes such records for photo folders is not part of this system yet (see the README).
+face_reconstruction export (its `uv_coords` and `coefficients` outputs): the `uv_fits` Beam
+job writes such records for photo folders (pipelines/uv_fits.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import tensorflow as tf
 from tfface.face3d import mirror_fill
 from tfface.ops.hole_filling import nearest_fill
 from tfface.systems.data_recipes import feature_batches
+from tfface.systems.morphable_data import coefficient_count
 from tfface.systems.splits import split_pattern
 from tfface.systems.uv_completion.layout import load_model, morphable_model_path, partial_crops
 from tfface.systems.uv_completion.uv_targets import default_erosion, incomplete_uv
@@ -100,7 +101,7 @@ def uv_batches(config, data_dir: str, split: str = "train") -> tf.data.Dataset:
     (B, U, U, 3) in [-1, 1], 'sampling_map' (B, U, U, 2), 'uv_valid' (B, U, U, 1), the crops
     and flags."""
     model_path = morphable_model_path(config)
-    count = _coefficient_count(model_path)
+    count = coefficient_count(load_model(model_path))
     features = record_features(split_pattern(data_dir, split))
     model_config = config.resolved_model()
 
@@ -116,9 +117,3 @@ def uv_batches(config, data_dir: str, split: str = "train") -> tf.data.Dataset:
 
     batches = feature_batches(config, data_dir, split, features)
     return batches.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-
-
-def _coefficient_count(path: str) -> int:
-    from tfface.face3d.coefficients import CoefficientLayout
-
-    return CoefficientLayout.for_model(load_model(path)).size

@@ -35,10 +35,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
+from tfface.config import apply_overrides
 from tfface.face3d import mirror_fill
 from tfface.face3d.lighting import shade, vertex_normals
 from tfface.metrics.pixel_errors import l1, psnr
 from tfface.metrics.structural_similarity import ssim
+from tfface.systems.splits import split_pattern
 from tfface.systems.uv_completion.uv_targets import rasterize_uv
 
 METHODS = ("completed", "sampled_mirror", "traditional_mirror")
@@ -130,18 +132,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("runs", nargs="+", help="tfface train run directories")
     parser.add_argument("--data", required=True, help="a --uv-completion --with-uv-texture dataset")
     parser.add_argument("--split", default="test")
-    parser.add_argument("--batches", type=int, default=8, help="batches per run")
+    parser.add_argument(
+        "--batches", type=int, default=8, help="batches per run (at most one pass over the split)"
+    )
     parser.add_argument("--out", default="", help="write the reports as JSON here")
     arguments = parser.parse_args(argv)
     if arguments.batches < 1:
         parser.error("--batches must be >= 1")
+    split_files = tf.io.gfile.glob(split_pattern(arguments.data, arguments.split))
+    available = sum(1 for _ in tf.data.TFRecordDataset(split_files)) if split_files else 0
+    if not available:
+        parser.error(f"no {arguments.split} records in {arguments.data}")
     reports = {}
     for run in arguments.runs:
         trained = load_trained_system(run)
         if trained.system_name != "uv_completion":
             parser.error(f"{run} is a {trained.system_name!r} run, not uv_completion")
-        batches = uv_batches(trained.config, arguments.data, arguments.split)
-        reports[run] = evaluate_system(trained.system, batches.take(arguments.batches))
+        # One pass over the split, in record order: no example scored twice.
+        config = apply_overrides(trained.config, ["data.shuffle_buffer=0"])
+        steps = min(arguments.batches, available // config.train.batch_size)
+        if steps < 1:
+            parser.error(
+                f"{arguments.split} holds {available} records, fewer than one batch of "
+                f"{config.train.batch_size}"
+            )
+        batches = uv_batches(config, arguments.data, arguments.split)
+        reports[run] = evaluate_system(trained.system, batches.take(steps))
     print(comparison_markdown(reports))
     if arguments.out:
         with open(arguments.out, "w") as file:

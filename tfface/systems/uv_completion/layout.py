@@ -9,15 +9,15 @@ images; fake crops from UV_pred.
 
 from __future__ import annotations
 
-import functools
 import os
 import warnings
 
 import tensorflow as tf
 
-from tfface.face3d import MorphableModel, load_morphable_model
+from tfface.face3d import MorphableModel
+from tfface.systems.morphable_data import dataset_morphable_model, load_dataset_model
 
-MORPHABLE_MODEL_FILE = "morphable_model.npz"  # as `pipelines/synthfaces.py --coefficients` writes
+BUILD_OPTIONS = "--coefficients --uv-completion"
 
 
 def texel_range(window: tuple[float, float], uv_size: int) -> tuple[int, int]:
@@ -60,38 +60,12 @@ def partial_crops(uv_maps: tf.Tensor, model_config) -> dict[str, tf.Tensor]:
 
 def morphable_model_path(config) -> str:
     """model.morphable_model, else the dataset's morphable_model.npz (ValueError: neither)."""
-    data_dir = config.data.data_dir
-    default = os.path.join(data_dir, MORPHABLE_MODEL_FILE) if data_dir else ""
-    path = config.model.morphable_model or default
-    if path:
-        return path
-    raise ValueError(
-        "uv_completion needs the morphable model of the data's coefficients: set "
-        "model.morphable_model, or data.data_dir to a dataset built with `tfface data "
-        "build synthfaces ... --coefficients --uv-completion`"
-    )
-
-
-@functools.lru_cache(maxsize=4)
-def _model_version(path: str, modified: float) -> MorphableModel:
-    return load_morphable_model(path)
+    return dataset_morphable_model(config, "uv_completion", BUILD_OPTIONS)
 
 
 def load_model(path: str) -> MorphableModel:
     """The morphable model at `path`, read once per process and file version."""
-    if not path:
-        raise ValueError(
-            "uv_completion: model.morphable_model is empty; build the system with "
-            "UvCompletionSystem.create(config) (it takes the dataset's model) or set it"
-        )
-    try:
-        modified = os.path.getmtime(path)
-    except OSError as error:
-        raise FileNotFoundError(
-            f"uv_completion: no morphable model at {path!r}; build the data with `tfface data "
-            "build synthfaces ... --coefficients --uv-completion` or set model.morphable_model"
-        ) from error
-    return _model_version(os.path.abspath(path), modified)
+    return load_dataset_model(path, "uv_completion", BUILD_OPTIONS)
 
 
 def optional_identity_network(path: str):

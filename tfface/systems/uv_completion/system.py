@@ -408,9 +408,9 @@ class UvCompletionSystem(GANSystem):
         fake_input = input_view * face  # I0R (.) m_gt
         real_face = batch["image"] * face  # I^m
         yaws = novel_yaws(batch["coefficients"], self.step_counter, model.max_novel_yaw)
-        novel_view, novel_mask = self.render_view(
+        novel_view, _ = self.render_view(
             uv_pred, self.posed_coefficients(batch["coefficients"], yaws)
-        )  # I1R, masked by its own render mask (A11)
+        )  # I1R, 0 off its own render (A11): render_view masks it already
         adversarial = generator_adversarial_loss(
             self.face_discriminator(fake_input, training=training), mode=mode
         ) + generator_adversarial_loss(
@@ -448,7 +448,6 @@ class UvCompletionSystem(GANSystem):
         terms.update(
             uv_pred=uv_pred, fake_input=fake_input, novel_view=novel_view, real_face=real_face
         )
-        del novel_mask
         return terms
 
     def face_discriminator_objective(
