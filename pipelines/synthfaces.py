@@ -52,7 +52,6 @@ from tfface.synth.arguments import add_synth_arguments, synth_config_from_argume
 from tfface.synth.writer import iterate_views
 
 SOURCE = "synthfaces"
-"""The file, in the output folder, of the morphable model of `--coefficients` datasets."""
 
 
 class SynthFacesDoFn(SourceDoFn):
