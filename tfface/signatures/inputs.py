@@ -87,3 +87,15 @@ def encoded_image_input(size: int) -> ExportInput:
         description=f"encoded images (PNG, JPEG, BMP, GIF), centre-cropped to square and "
         f"resized to {size} x {size}",
     )
+
+
+def angle_input(name: str, limit: float) -> ExportInput:
+    """float32 (B,) angles in degrees within [-limit, limit], range-checked in the graph (NaN
+    is refused too); `name` is what the description calls it ("target yaw", ...)."""
+    return ExportInput(
+        spec=tf.TensorSpec([None], tf.float32),
+        value_range=(-limit, limit),
+        warmup_shape=(1,),
+        warmup_value=0.0,
+        description=f"float32 {name} per image, degrees in [-{limit:g}, {limit:g}]",
+    )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tfface.signatures.evaluation_target import paired_target
-from tfface.signatures.inputs import image_input
+from tfface.signatures.inputs import angle_input, image_input
 from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 from tfface.systems.pose_editing.config import MAX_TARGET_PITCH, MAX_TARGET_YAW
 
@@ -31,17 +31,6 @@ ROTATE_TO_ANGLES_WITH_LANDMARKS = "rotate_to_angles_with_landmarks"
 ROTATE_TO_POSE = "rotate_to_pose"
 IMAGE_OUTPUTS = ("image", "sampled", "aligned")
 TARGET = paired_target("pose_editing edits its input to the paired view's pose")
-
-
-def angle_input(name: str, limit: float) -> ExportInput:
-    """float32 (B,) degrees, range-checked in the graph (NaN is refused too)."""
-    return ExportInput(
-        spec=tf.TensorSpec([None], tf.float32),
-        value_range=(-limit, limit),
-        warmup_shape=(1,),
-        warmup_value=0.0,
-        description=f"float32 {name} per image, degrees in [-{limit:g}, {limit:g}]",
-    )
 
 
 def landmark_input(what: str, size: int) -> ExportInput:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tfface.signatures.evaluation_target import exact_uv_texture
-from tfface.signatures.inputs import image_input
+from tfface.signatures.inputs import angle_input, image_input
 from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 
 RENDER_POSE = "render_pose"
@@ -39,17 +39,6 @@ UV_TARGET = exact_uv_texture(
     "the image's lighting into its UV maps, so lighting differences count too)",
     "uv_texture",
 )
-
-
-def angle_input(what: str) -> ExportInput:
-    """float32 (B,) degrees in [-90, 90], range-checked in the graph."""
-    return ExportInput(
-        spec=tf.TensorSpec([None], tf.float32),
-        value_range=(-MAX_ANGLE, MAX_ANGLE),
-        warmup_shape=(1,),
-        warmup_value=0.0,
-        description=f"float32 target {what} per image, degrees in [-{MAX_ANGLE:g}, {MAX_ANGLE:g}]",
-    )
 
 
 def valid_map_input(uv_size: int) -> ExportInput:
@@ -116,8 +105,8 @@ def uv_completion_signatures(system) -> dict[str, ExportSignature]:
         signatures[RENDER_POSE] = ExportSignature(
             inputs={
                 "image": image_input(size),
-                "target_yaw": angle_input("yaw"),
-                "target_pitch": angle_input("pitch"),
+                "target_yaw": angle_input("target yaw", MAX_ANGLE),
+                "target_pitch": angle_input("target pitch", MAX_ANGLE),
             },
             function=render_pose,
             image_outputs=("image", "uv_texture"),

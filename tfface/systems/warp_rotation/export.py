@@ -16,10 +16,8 @@ the optional target yaw of `rotate(image[, target_yaw])` is a second signature.
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from tfface.signatures.evaluation_target import paired_target
-from tfface.signatures.inputs import image_input
+from tfface.signatures.inputs import angle_input, image_input
 from tfface.signatures.signature import DEFAULT_SIGNATURE, ExportInput, ExportSignature
 from tfface.systems.warp_rotation.config import MAX_TARGET_YAW
 
@@ -29,14 +27,7 @@ IMAGE_OUTPUTS = ("image", "warped")
 
 def target_yaw_input() -> ExportInput:
     """float32 (B,) target yaws in degrees, range-checked in the graph (NaN is refused too)."""
-    return ExportInput(
-        spec=tf.TensorSpec([None], tf.float32),
-        value_range=(-MAX_TARGET_YAW, MAX_TARGET_YAW),
-        warmup_shape=(1,),
-        warmup_value=0.0,
-        description=f"float32 target yaw per image, degrees in [-{MAX_TARGET_YAW:g}, "
-        f"{MAX_TARGET_YAW:g}] (> 0 turns the face to the image's right)",
-    )
+    return angle_input("target yaw (> 0 turns the face to the image's right)", MAX_TARGET_YAW)
 
 
 def warp_rotation_signatures(system) -> dict[str, ExportSignature]:
