@@ -3,7 +3,7 @@ pairs in both directions, the objectives (Isola et al. Eq. 4; D halved, Liu 2019
 against NumPy in each adversarial form, and the D step that leaves G alone.
 
 Training, checkpoints, the two-replica update and the export are the contract's
-(tests/systems/test_system_contract.py); serving is test_pix2pix_serving.py.
+(tests/systems/test_system_contract.py); serving is test_translation_serving.py.
 """
 
 from __future__ import annotations
