@@ -270,17 +270,20 @@ def _folder_items(arguments, parser) -> list[FaceItem]:
 
 
 def _check_reconstruction_size(parser, reconstruction: str, size: int) -> None:
-    """Stops the job on the driver when the export's image size is not --size."""
-    import tensorflow as tf
+    """Stops the job on the driver unless --reconstruction is a face_reconstruction export
+    (its model card) fitting --size px faces."""
+    from pathlib import Path
 
-    signature = tf.saved_model.load(reconstruction).signatures.get("serving_default")
-    inputs = {} if signature is None else signature.structured_input_signature[1]
-    if "image" not in inputs:
+    from tfface.metrics.sources import read_model_card
+
+    card = read_model_card(Path(reconstruction))
+    inputs = card.get("signatures", {}).get("serving_default", {}).get("inputs", {})
+    if card.get("system") != "face_reconstruction" or "image" not in inputs:
         parser.error(
-            f"--reconstruction {reconstruction}: no serving_default(image) signature (a "
-            "`tfface export` of a face_reconstruction run is needed)"
+            f"--reconstruction {reconstruction}: not a face_reconstruction export (`tfface "
+            "export` of a `tfface train face_reconstruction` run)"
         )
-    fitted = inputs["image"].shape[1]
+    fitted = inputs["image"]["shape"][1]
     if fitted != size:
         parser.error(
             f"--reconstruction {reconstruction} fits {fitted} px faces; use --size {fitted}"

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tensorflow as tf
+from learning_check import held_out_batch
 from PIL import Image
 from system_kit import OCCLUSIONS, make_system, tiny_config
 
 from pipelines import occlusion
-from tfface.data.reader import make_dataset
 from tfface.export.writer import export_system
 from tfface.systems.deocclusion.data import deocclusion_batches
 from tfface.systems.deocclusion.masks import visible_face
@@ -32,17 +32,7 @@ def photos(synthfaces_data, tmp_path_factory) -> dict:
     occluder, and a tiny face_reconstruction export (random weights) with its model."""
     data_dir = synthfaces_data(OCCLUSIONS)
     root = tmp_path_factory.mktemp("deocclusion_photos")
-    records = next(
-        iter(
-            make_dataset(
-                f"{data_dir}/train-*.tfrecord",
-                features=("image_unoccluded", "face_mask"),
-                batch_size=2,
-                image_size=SIZE,
-                shuffle=False,
-            )
-        )
-    )
+    records = held_out_batch(data_dir, ("image_unoccluded", "face_mask"), 2)
     faces = np.round((records["image_unoccluded"].numpy() + 1.0) * 127.5).astype(np.uint8)
     masks = records["face_mask"].numpy()[..., 0] > 0
     for name, face, mask in zip(("a.png", "sub/b.png"), faces, masks, strict=True):
@@ -78,17 +68,7 @@ def test_the_occlusion_job_fits_the_clean_faces_for_deocclusion(photos, tmp_path
     build(photos, output, *fit)
     assert (output / "morphable_model.npz").read_bytes() == Path(photos["model"]).read_bytes()
     features = ("image", "image_unoccluded", "face_mask", "occlusion_mask", "coefficients")
-    records = next(
-        iter(
-            make_dataset(
-                f"{output}/train-*.tfrecord",
-                features=(*features, "landmarks", "key"),
-                batch_size=4,
-                image_size=SIZE,
-                shuffle=False,
-            )
-        )
-    )
+    records = held_out_batch(str(output), (*features, "landmarks", "key"), 4)
     reconstruct = tf.saved_model.load(photos["export"]).signatures["serving_default"]
     for index, key in enumerate(records["key"].numpy()):
         face = 0 if b"/a.png#" in key else 1
@@ -114,17 +94,23 @@ def test_the_occlusion_job_fits_the_clean_faces_for_deocclusion(photos, tmp_path
     assert all(np.all(np.isfinite(value)) for value in losses.values())
 
 
-def test_the_fit_needs_a_matching_export_and_folder_faces(photos, tmp_path) -> None:
-    with pytest.raises(SystemExit):
-        build(photos, tmp_path / "a", "--reconstruction", photos["export"])
-    model = ["--morphable-model", photos["model"]]
-    with pytest.raises(SystemExit):
-        build(photos, tmp_path / "b", "--reconstruction", str(tmp_path / "none"), *model)
+def test_the_fit_needs_a_matching_export_and_folder_faces(photos, tmp_path, capsys) -> None:
+    root, model = photos["root"], ["--morphable-model", photos["model"]]
     fit = ["--reconstruction", photos["export"], *model]
+    refused = [
+        (["--reconstruction", photos["export"]], "go together"),
+        (["--reconstruction", str(tmp_path / "none"), *model], "not found"),
+        (["--reconstruction", str(root), *model], "not a face_reconstruction export"),
+    ]
+    for extra, message in refused:
+        with pytest.raises(SystemExit):
+            build(photos, tmp_path / "out", *extra)
+        assert message in capsys.readouterr().err
     with pytest.raises(SystemExit):
         occlusion.main(["--from-synthfaces", "--identities", "1", "--size", "64", "--output",
                         str(tmp_path / "c"), *fit])  # fmt: skip
+    assert "SynthFaces has exact coefficients" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        root = photos["root"]
         occlusion.main(["--input", str(root / "faces"), "--occluders", str(root / "occluders"),
                         "--size", "32", "--output", str(tmp_path / "d"), *fit])  # fmt: skip
+    assert "fits 64 px faces; use --size 64" in capsys.readouterr().err

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tensorflow as tf
+from learning_check import held_out_batch
 from PIL import Image
 from system_kit import OCCLUSIONS, Case
 
 from tfface.cli.main import main
-from tfface.data.reader import make_dataset
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "serving"))
 from server_process import start_server  # noqa: E402
@@ -81,17 +81,7 @@ def test_evaluate_scores_the_deoccluded_image_against_the_face_beneath(
     assert (
         "target: image_unoccluded (deocclusion aims at the face beneath" in capsys.readouterr().out
     )
-    records = next(
-        iter(
-            make_dataset(
-                f"{data_dir}/train-*.tfrecord",
-                features=("image", "image_unoccluded"),
-                batch_size=6,
-                shuffle=False,
-                deterministic=True,
-            )
-        )
-    )
+    records = held_out_batch(data_dir, ("image", "image_unoccluded"), 6, deterministic=True)
 
     def as_uint8(images: tf.Tensor) -> np.ndarray:
         return np.round(np.clip((images.numpy() + 1.0) * 127.5, 0.0, 255.0))
