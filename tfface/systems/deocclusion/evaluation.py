@@ -201,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch_size=args.batch_size,
         image_size=size,
         shuffle=False,
+        drop_remainder=False,  # every example of the split is scored
     )
     embedding = load_identity_network(args.identity_model)
     table = evaluate_methods(methods, batches, embedding)
