@@ -8,7 +8,16 @@ test_held_out_losses.py) read their data from here too. A new system adds its li
 
 from __future__ import annotations
 
-from system_kit import FACES, FITS, NIR_PAIRS, OCCLUSIONS, POSE_PAIRS, UV_FACES, Case
+from system_kit import (
+    FACES,
+    FITS,
+    NIR_PAIRS,
+    OCCLUSIONS,
+    PAINTING_PAIRS,
+    POSE_PAIRS,
+    UV_FACES,
+    Case,
+)
 
 PERCEPTUAL = ("model.perceptual_weights=random", "model.content_weight=0.02")
 PERCEPTUAL += ("model.style_weight=50000",)
@@ -35,4 +44,6 @@ CASES = (
     Case("face_recognition", FACES),
     Case("multimodal", NIR_PAIRS, all_losses=MULTIMODAL_TERMS),
     Case("pose_editing", POSE_PAIRS, ("model.pretrain_steps=1",), PE_TERMS, steps=2),
+    Case("pix2pix", PAINTING_PAIRS, ("model.dropout_rate=0",)),
+    Case("cycle_gan", PAINTING_PAIRS),
 )

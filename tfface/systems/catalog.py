@@ -98,6 +98,16 @@ SYSTEMS: dict[str, CatalogEntry] = {
         "encoder, style mapping, PatchGAN, every configuration of Bergqvist 2020",
         MULTIMODAL_PRESETS,
     ),
+    "pix2pix": CatalogEntry(
+        "paired image-to-image translation (photo <-> painting): U-Net G, 70x70 PatchGAN, "
+        "L1 + cGAN (Isola et al. 2017; Liu 2019)",
+        ("paper", "tiny"),
+    ),
+    "cycle_gan": CatalogEntry(
+        "unpaired photo <-> painting translation: ResNet generators with resize-convolution "
+        "up-sampling, LSGAN, cycle + identity, image pool, D input noise, TV (Liu 2019)",
+        ("paper", "standard", "tiny"),
+    ),
 }
 
 
