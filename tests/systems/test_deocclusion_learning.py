@@ -16,7 +16,10 @@ training 229 s (265 s in all); run 2 (load 6.0): 19.28 dB against the same basel
 budget at this load (about 0.5 s a step with the trace; unloaded, well under).
 The step skips the per-step render and Poisson blend of N_G's exact inputs (cached per
 record in the data recipe) and N_S learns at 6e-3; before, 300 steps on 24 identities at
-two yaws took 364-756 s for IoU 0.809. At 150 steps this recipe gave IoU 0.821 and 19.42 dB.
+two yaws took 364-756 s for IoU 0.809. At 150 steps this recipe gave IoU 0.821 and 19.42 dB
+once, and IoU 0.789 (a failure) in another run on 2026-12-03: 200 steps are needed. With
+200 steps at load 3.5 (2026-12-03): 19.56 dB, IoU 0.833, 191 s (data 39 s, training 151 s),
+still over the issue's 3 minutes by about 10 s on this shared machine.
 """
 
 from __future__ import annotations
