@@ -16,7 +16,7 @@ def test_train_help_lists_systems_and_presets(capsys: pytest.CaptureFixture) -> 
     assert exit_info.value.code == 0
     lines = capsys.readouterr().out.splitlines()
     for name, entry in SYSTEMS.items():
-        line = next((line for line in lines if line.strip().startswith(name + " ")), None)
+        line = next((line for line in lines if line.strip().startswith(f"{name} (presets:")), None)
         assert line is not None, f"{name} is not listed"
         assert all(preset in line for preset in entry.presets), line
 
