@@ -18,8 +18,9 @@ The step skips the per-step render and Poisson blend of N_G's exact inputs (cach
 record in the data recipe) and N_S learns at 6e-3; before, 300 steps on 24 identities at
 two yaws took 364-756 s for IoU 0.809. At 150 steps this recipe gave IoU 0.821 and 19.42 dB
 once, and IoU 0.789 (a failure) in another run on 2026-12-03: 200 steps are needed. With
-200 steps at load 3.5 (2026-12-03): 19.56 dB, IoU 0.833, 191 s (data 39 s, training 151 s),
-still over the issue's 3 minutes by about 10 s on this shared machine.
+200 steps at load 3.5 (2026-12-03): 19.56 dB, IoU 0.833, 191 s (data 39 s, training 151 s);
+on the quiet machine (load 1.6, nothing else running): 19.16 dB, IoU 0.833, 123 s (data 15 s,
+training 107 s).
 """
 
 from __future__ import annotations
