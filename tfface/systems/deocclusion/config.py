@@ -49,8 +49,9 @@ class DeocclusionModelConfig(ModelConfig):
         discriminator_widths: VGG-shaped D stage channels (B10: 64, 128, 256, 512, 512).
         generator_inputs: where N_G's training inputs M_f, I_m, M_m come from: "data" (the
             exact visible-face mask and the render of the record's coefficients: fast,
-            SynthFaces) or "networks" (frozen N_S and N_R on the occluded input, as at
-            inference: methods B11).
+            SynthFaces; the renders are computed once and kept in memory, about 7 floats a
+            pixel per record, so for small datasets) or "networks" (frozen N_S and N_R on the
+            occluded input, as at inference: methods B11).
         generator_start_step: steps that train only N_S and N_R before N_G and D join (the
             thesis trains N_S, N_R, then N_G; with generator_inputs="networks" N_G needs them).
         pixel_weight, ssim_weight, background_weight, identity_weight, tv_weight,
