@@ -9,12 +9,12 @@ import tensorflow as tf
 from tfface.ops.polygons import polygon_inside
 from tfface.systems.multimodal.preservation import (
     EYES,
-    ExportLandmarks,
     gaze_error,
     landmark_nme,
     preservation_scores,
     pupil_centres,
 )
+from tfface.systems.reconstruction_landmarks import ReconstructionLandmarks
 
 SIZE = 32
 
@@ -82,20 +82,21 @@ def test_gaze_error_is_zero_for_the_real_target_and_grows_with_a_moved_pupil() -
 
 
 class ShiftedLandmarks(tf.Module):
-    """A stand-in face_reconstruction export at 16 px: `landmarks` = the test landmarks at 16
-    px, moved `shift` pixels right when the image's mean is above 0 (uint8 128)."""
+    """A stand-in face_reconstruction export at 16 px (its `landmarks` signature): the test
+    landmarks at 16 px (pixel centres scaled), moved `shift` pixels right when the image's
+    mean is above 0 (uint8 128)."""
 
     def __init__(self, shift: float):
         super().__init__()
-        self.base = tf.constant(face_landmarks()[:, :2] / 2.0)
+        self.base = tf.constant((face_landmarks() + 0.5) / 2.0 - [0.5, 0.5, 0.25], tf.float32)
         self.shift = shift
 
     @tf.function(input_signature=[tf.TensorSpec([None, 16, 16, 3], tf.uint8, name="image")])
     def serve(self, image):
         count = tf.shape(image)[0]
         bright = tf.cast(tf.reduce_mean(tf.cast(image, tf.float32), [1, 2, 3]) > 128.0, tf.float32)
-        moved = self.base[tf.newaxis] + self.shift * bright[:, tf.newaxis, tf.newaxis] * [1.0, 0.0]
-        return {"landmarks": tf.reshape(moved, [count, 68, 2])}
+        step = self.shift * bright[:, tf.newaxis, tf.newaxis] * [1.0, 0.0, 0.0]
+        return {"landmarks_3d": tf.reshape(self.base[tf.newaxis] + step, [count, 68, 3])}
 
 
 class CopyTranslator:
@@ -109,9 +110,9 @@ class CopyTranslator:
 
 def test_preservation_scores_read_landmarks_through_an_export(tmp_path) -> None:
     model = ShiftedLandmarks(shift=1.0)
-    tf.saved_model.save(model, str(tmp_path / "fit"), signatures={"serving_default": model.serve})
-    landmarks = ExportLandmarks(tmp_path / "fit")
-    assert landmarks.size == 16
+    tf.saved_model.save(model, str(tmp_path / "fit"), signatures={"landmarks": model.serve})
+    landmarks = ReconstructionLandmarks(tmp_path / "fit", "--landmark-model")
+    assert landmarks.input_size == 16
     exact = np.repeat(face_landmarks()[np.newaxis], 2, 0)
     dark = np.repeat(eye_image([(9, 11), (21, 11)])[np.newaxis], 2, 0) - 1.0  # mean < 0
     bright = np.clip(dark + 1.5, -1.0, 1.0)
@@ -130,8 +131,8 @@ def test_preservation_scores_read_landmarks_through_an_export(tmp_path) -> None:
 
 
 def test_bad_preservation_inputs_are_refused(tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match="face_reconstruction export"):
-        ExportLandmarks(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="--landmark-model .* face_reconstruction"):
+        ReconstructionLandmarks(tmp_path / "missing", "--landmark-model")
     batch = {"source": tf.zeros([1, SIZE, SIZE, 3]), "target": tf.zeros([1, SIZE, SIZE, 1])}
     with pytest.raises(ValueError, match="exact landmarks"):
         preservation_scores(CopyTranslator(), [batch])

@@ -6,9 +6,9 @@ render must stay true). SynthFaces renders the source and its NIR target from ON
 (`--pair-domains mask_texture nir`), so the exact iBUG-68 landmarks of the record are the
 ground truth of both images and of every translation.
 
-- Pose: a landmark model reads the translations: a `face_reconstruction` export (its
-  `serving_default` returns `landmarks` (B, 68, 2) in pixels), ideally trained on the target
-  domain (`synthfaces --domains nir --coefficients`). The error is the NME: the mean
+- Pose: a landmark model reads the translations: a `face_reconstruction` export through
+  `tfface.systems.reconstruction_landmarks` (its `landmarks` signature), ideally trained on
+  the target domain (`synthfaces --domains nir --coefficients`). The error is the NME: the mean
   point-to-point distance to the exact landmarks over the inter-ocular distance (outer eye
   corners, iBUG 36 and 45). The same model on the REAL targets gives its own error floor,
   reported beside: a translation that keeps the pose scores close to that floor.
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
@@ -40,7 +39,8 @@ DARKNESS_POWER = 4.0
 """Exponent of the pupil weights (max - intensity)^p: larger favours the darkest pixels."""
 
 LandmarkFunction = Callable[[tf.Tensor], tf.Tensor]
-"""images float32 (B, S, S, C) in [-1, 1] -> landmarks float32 (B, 68, 2) pixels."""
+"""images float32 (B, S, S, 3) in [-1, 1] -> landmarks float32 (B, 68, 2+) pixels (e.g.
+`tfface.systems.reconstruction_landmarks.ReconstructionLandmarks`)."""
 
 
 def inter_ocular_distance(landmarks: tf.Tensor) -> tf.Tensor:
@@ -103,48 +103,6 @@ def gaze_error(translated: tf.Tensor, real: tf.Tensor, landmarks: tf.Tensor) -> 
     return tf.reduce_mean(distances, axis=-1) / tf.maximum(inter_ocular_distance(landmarks), 1e-6)
 
 
-class ExportLandmarks:
-    """The `landmarks` of a `face_reconstruction` export as a `LandmarkFunction`.
-
-    Images of another size are resized to the export's input and the landmarks scaled back;
-    grey images are tiled to 3 channels.
-
-    Raises:
-        FileNotFoundError: `path` does not exist.
-        ValueError: the export's signature has no `landmarks` output or no uint8 image input.
-    """
-
-    def __init__(self, path: str | Path):
-        from tfface.metrics.sources import load_source
-
-        if not Path(path).exists():
-            raise FileNotFoundError(
-                f"landmark model {path} does not exist (a face_reconstruction export: "
-                "`tfface export RUN --name landmarks`)"
-            )
-        self.model = load_source(path)
-        if "landmarks" not in self.model.output_specs:
-            raise ValueError(
-                f"{path} has no 'landmarks' output (outputs: {sorted(self.model.output_specs)}); "
-                "export a face_reconstruction run"
-            )
-        spec = self.model.input_specs.get("image")
-        if spec is None or spec.dtype != tf.uint8 or spec.shape.rank != 4 or spec.shape[1] is None:
-            raise ValueError(f"{path} needs a uint8 (B, S, S, 3) 'image' input, got {spec}")
-        self.size = int(spec.shape[1])
-
-    def __call__(self, images: tf.Tensor) -> tf.Tensor:
-        images = tf.cast(images, tf.float32)
-        if images.shape[-1] == 1:
-            images = tf.image.grayscale_to_rgb(images)
-        size = int(images.shape[1])
-        if size != self.size:
-            images = tf.image.resize(images, [self.size, self.size], antialias=True)
-        pixels = tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
-        landmarks = tf.cast(self.model(image=pixels)["landmarks"], tf.float32)
-        return landmarks * (size / self.size)
-
-
 @dataclasses.dataclass(frozen=True)
 class PreservationScores:
     """Pose and gaze preservation over the held-out sources (module docstring).
@@ -191,8 +149,9 @@ def preservation_scores(
         translated = system.translate(source, latents)  # (B, S, S, 1) in [-1, 1]
         gaze.append(gaze_error(translated, target, landmarks).numpy())
         if landmark_model is not None:
-            predicted.append(landmark_nme(landmark_model(translated), landmarks).numpy())
-            real.append(landmark_nme(landmark_model(target), landmarks).numpy())
+            grey_to_rgb = tf.image.grayscale_to_rgb  # the landmark model reads colour images
+            predicted.append(landmark_nme(landmark_model(grey_to_rgb(translated)), landmarks))
+            real.append(landmark_nme(landmark_model(grey_to_rgb(target)), landmarks))
     if not gaze:
         raise ValueError("no held-out sources to score")
     return PreservationScores(

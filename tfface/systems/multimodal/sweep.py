@@ -73,7 +73,8 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
     from tfface.runs.train import TrainRequest, train
     from tfface.systems.multimodal.data import evaluation_pairs
     from tfface.systems.multimodal.evaluation import translation_scores
-    from tfface.systems.multimodal.preservation import ExportLandmarks, preservation_scores
+    from tfface.systems.multimodal.preservation import preservation_scores
+    from tfface.systems.reconstruction_landmarks import ReconstructionLandmarks
     from tfface.weights.random_weights import seeded_build
 
     config = sweep_config(name, options)
@@ -109,7 +110,11 @@ def run_configuration(name: str, options: SweepOptions) -> dict:
     )
     preservation = None
     if options.scores_preservation:
-        landmarks = ExportLandmarks(options.landmark_model) if options.landmark_model else None
+        landmarks = (
+            ReconstructionLandmarks(options.landmark_model, "--landmark-model")
+            if options.landmark_model
+            else None
+        )
         preservation = preservation_scores(
             system, held_out.take(options.eval_batches), landmarks
         ).as_dict()

@@ -5,7 +5,7 @@ Records (Yin 2022 L1348-1357), pose pairs 'image', 'target_image', 'pose', 'targ
   exact 68 3D landmarks ('landmarks', 'target_landmarks') are in the records;
 - real pairs without landmarks, e.g. Multi-PIE from `pipelines/multipie.py` (each view
   with its frontal partner): the landmarks of both views come from the face_reconstruction
-  export named by `model.landmark_model` (`reconstruction_landmarks`), reader-side.
+  export named by `model.landmark_model` (`tfface.systems.reconstruction_landmarks`), reader-side.
 `model.unpaired_data` optionally names a second dataset of single images (CelebA-style:
 `pipelines/image_folder.py`, `celebamask_hq.py`, `wild_faces.py`) for the unpaired branch:
 S_occ is then one of those images occluded (their landmarks: the records' or the export's),
@@ -24,8 +24,8 @@ import tensorflow as tf
 from tfface.systems.data_recipes import feature_batches
 from tfface.systems.pose_editing.config import PoseEditingConfig
 from tfface.systems.pose_editing.landmarks import align_source
-from tfface.systems.pose_editing.reconstruction_landmarks import ReconstructionLandmarks
 from tfface.systems.pose_editing.segmentation import landmark_segmentation
+from tfface.systems.reconstruction_landmarks import ReconstructionLandmarks
 from tfface.systems.splits import split_pattern
 
 PAIR_IMAGES = ("image", "target_image", "pose", "target_pose")

@@ -8,7 +8,7 @@ input, L1236-1249); the conditional U-Net inpaints J^_fake -> J_fake (L1303-1305
 the networks normalised (`landmarks.normalize_landmarks`); with an identity network the
 U-Net's decoder also sees the input face's identity feature (`networks.identity_feature`).
 Real photos get their landmarks from a face_reconstruction export (`data`,
-`reconstruction_landmarks`). The losses are in `training`,
+`tfface.systems.reconstruction_landmarks`). The losses are in `training`,
 the data recipe in `data`, the serving signatures in `export`.
 """
 

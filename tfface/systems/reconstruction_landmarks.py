@@ -1,7 +1,9 @@
-"""The real-data 3D landmark path of pose editing: a face_reconstruction export's landmarks.
+"""A face_reconstruction export as a landmark model, for every system that reads landmarks
+off images: pose_editing's real-data 3D landmarks (Yin 2022 L1223-1232 takes the 68 3D
+landmarks of a 3D face reconstruction of each photo) and multimodal's pose preservation.
 
-Yin 2022 L1223-1232 takes the 68 3D landmarks of a 3D face reconstruction of each photo.
-`model.landmark_model` names a `face_reconstruction` export (`tfface export` folder
+`model.landmark_model` (pose_editing) or `--landmark-model` (the multimodal sweep) names a
+`face_reconstruction` export (`tfface export` folder
 `<base>/<name>`, whose latest version is used, or one SavedModel version); its `landmarks`
 signature maps uint8 images (B, s, s, 3) to `landmarks_3d` (B, 68, 3): the morphable
 model's 68 landmark vertices under the predicted pose, (x, y) pixels and depth in pixels
@@ -27,6 +29,7 @@ class ReconstructionLandmarks:
 
     Args:
         path: a face_reconstruction export (module docstring).
+        option: the setting that named `path`, for the messages.
 
     Raises:
         FileNotFoundError: nothing at `path`.
@@ -34,11 +37,11 @@ class ReconstructionLandmarks:
             export, or one exported before the signature existed: export it again).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str | Path, option: str = "model.landmark_model") -> None:
         location = Path(path)
         if not location.exists():
             raise FileNotFoundError(
-                f"model.landmark_model {path} does not exist: give a face_reconstruction "
+                f"{option} {path} does not exist: give a face_reconstruction "
                 "export (`tfface export RUN --base B --name N`, then B/N)"
             )
         self.path = latest_version(location) if location.is_dir() else location
@@ -46,7 +49,7 @@ class ReconstructionLandmarks:
         signature = self.loaded.signatures.get(LANDMARKS_SIGNATURE)
         if signature is None:
             raise ValueError(
-                f"model.landmark_model {self.path} has no '{LANDMARKS_SIGNATURE}' signature "
+                f"{option} {self.path} has no '{LANDMARKS_SIGNATURE}' signature "
                 f"(signatures: {sorted(self.loaded.signatures)}): give a face_reconstruction "
                 "export, exported again if it predates 3-D landmarks"
             )
